@@ -1,0 +1,210 @@
+// Built-in functions. Most build a tagged record from their arguments (a
+// probe, an anti-affinity rule, a secret reference) that the component model
+// interprets; a few compute values (join, len, lower, upper, range).
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "compiler/check/eval.h"
+
+namespace kstate::check {
+
+using K = diag::Kind;
+
+namespace {
+
+struct Spec {
+  std::string_view name;
+  std::string_view tag;                        // the record tag it builds; empty for computing built-ins
+  std::vector<std::string_view> positional;    // parameter names, in order
+  std::vector<std::string_view> named_only;    // parameters only accepted by name
+  size_t required = 0;                         // how many leading positional parameters are required
+  bool variadic = false;                       // extra positional arguments collect into the first parameter
+  std::string_view signature;
+  std::string_view doc;
+};
+
+const std::vector<Spec>& Specs() {
+  static const std::vector<Spec> kSpecs = {
+      {"exec", "probe", {"exec"}, {}, 1, true, "exec(command, args...)",
+       "A probe or hook that runs a command in the container; healthy when it exits 0."},
+      {"http", "probe", {"http", "port"}, {"scheme", "host", "headers"}, 1, false,
+       "http(path, port, scheme: HTTPS, host: \"h\", headers: {...})",
+       "A probe or hook that sends an HTTP GET; healthy on a 2xx or 3xx answer."},
+      {"tcp", "probe", {"tcp"}, {}, 1, false, "tcp(port)", "A probe that opens a TCP connection to a port."},
+      {"grpc", "probe", {"grpc"}, {"service"}, 1, false, "grpc(port, service: \"name\")",
+       "A probe that calls the gRPC health-checking protocol on a port."},
+      {"required", "required", {"topology"}, {}, 1, false, "required(topology)",
+       "Anti-affinity that the scheduler must obey: no two pods share a topology domain."},
+      {"preferred", "preferred", {"topology", "weight"}, {}, 1, false, "preferred(topology, weight: 1..100)",
+       "Anti-affinity that the scheduler tries to obey, with a weight from 1 to 100."},
+      {"secret", "secret", {"name", "key"}, {"optional", "prefix"}, 1, false, "secret(name, key)",
+       "A value from a Secret: one key (env), or all keys (envFrom) when `key` is left out."},
+      {"configMap", "configMap", {"name", "key"}, {"optional", "prefix"}, 1, false, "configMap(name, key)",
+       "A value from a ConfigMap: one key (env), or all keys (envFrom) when `key` is left out."},
+      {"field", "field", {"path"}, {}, 1, false, "field(name | namespace | ip | node | serviceAccount | hostIP | uid)",
+       "A fact about the pod, from the downward API."},
+      {"resource", "resource", {"resource"}, {"container", "divisor"}, 1, false,
+       "resource(\"limits.memory\", container: \"c\", divisor: 1Mi)",
+       "A container's resource request or limit, from the downward API."},
+      {"spread", "spread", {"topology", "maxSkew"}, {"whenUnsatisfiable", "minDomains"}, 1, false,
+       "spread(topology, maxSkew: 1, whenUnsatisfiable: doNotSchedule)",
+       "A topology spread constraint over the component's pods."},
+      {"toleration", "toleration", {"key"}, {"value", "operator", "effect", "seconds"}, 0, false,
+       "toleration(key, value: \"v\", operator: equal, effect: noSchedule, seconds: 300)",
+       "Lets pods run on nodes with a matching taint."},
+      {"join", "", {"list", "separator"}, {}, 2, false, "join(list, separator)",
+       "The list's elements as text, with the separator between them."},
+      {"len", "", {"value"}, {}, 1, false, "len(list | string | record)", "The number of elements or characters."},
+      {"lower", "", {"text"}, {}, 1, false, "lower(text)", "The text in lower case (ASCII)."},
+      {"upper", "", {"text"}, {}, 1, false, "upper(text)", "The text in upper case (ASCII)."},
+      {"range", "", {"from", "to"}, {}, 1, false, "range(to) | range(from, to)",
+       "The whole numbers from `from` (default 0) up to, not including, `to`."},
+  };
+  return kSpecs;
+}
+
+const Spec* FindSpec(std::string_view name) {
+  for (const Spec& s : Specs()) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+const std::vector<BuiltinInfo>& Builtins() {
+  static const std::vector<BuiltinInfo> kInfos = [] {
+    std::vector<BuiltinInfo> out;
+    for (const Spec& s : Specs()) out.push_back({s.name, s.signature, s.doc});
+    return out;
+  }();
+  return kInfos;
+}
+
+Value Evaluator::EvalCall(const syntax::Expr& e, const Scope& scope) {
+  std::string_view name = e.base->kind == syntax::ExprKind::Name ? e.base->name.text : std::string_view{};
+  const Spec* spec = FindSpec(name);
+  if (!spec) {
+    diag::Diagnostic& d = diags_.Report(K::BadCall, e.base->range,
+                                        name.empty() ? std::string("only built-in functions can be called")
+                                                     : fmt::format("unknown function `{}`", name));
+    std::vector<std::string_view> names;
+    for (const Spec& s : Specs()) names.push_back(s.name);
+    if (!name.empty()) diag::SuggestClosest(d, name, names);
+    return Value{};
+  }
+  // Bind arguments to parameter names.
+  Value args = Value::Record(std::string(spec->tag), e.range);
+  size_t position = 0;
+  bool ok = true;
+  for (const syntax::Arg& arg : e.args) {
+    if (arg.name.text.empty()) {
+      if (position < spec->positional.size()) {
+        std::string_view param = spec->positional[position++];
+        args.Set(std::string(param), arg.value->range, Eval(*arg.value, scope));
+      } else if (spec->variadic) {
+        Value* list = args.Get(spec->positional[0]);
+        if (list->kind != ValueKind::List) {
+          Value first = std::move(*list);
+          list->kind = ValueKind::List;
+          list->items = {std::move(first)};
+        }
+        list->items.push_back(Eval(*arg.value, scope));
+        list->range.end = arg.value->range.end;
+      } else {
+        diags_.Report(K::BadCall, arg.value->range,
+                      fmt::format("`{}` takes at most {} positional argument{}: `{}`", spec->name,
+                                  spec->positional.size(), spec->positional.size() == 1 ? "" : "s", spec->signature));
+        ok = false;
+      }
+      continue;
+    }
+    bool known = std::find(spec->positional.begin(), spec->positional.end(), arg.name.text) != spec->positional.end() ||
+                 std::find(spec->named_only.begin(), spec->named_only.end(), arg.name.text) != spec->named_only.end();
+    if (!known) {
+      diag::Diagnostic& d = diags_.Report(K::BadCall, arg.name.range,
+                                          fmt::format("`{}` has no parameter `{}`", spec->name, arg.name.text));
+      std::vector<std::string_view> params(spec->positional.begin(), spec->positional.end());
+      params.insert(params.end(), spec->named_only.begin(), spec->named_only.end());
+      diag::SuggestClosest(d, arg.name.text, params);
+      if (d.help.empty()) d.help = fmt::format("it is called as `{}`", spec->signature);
+      ok = false;
+      continue;
+    }
+    if (args.Get(arg.name.text)) {
+      diags_.Report(K::BadCall, arg.name.range, fmt::format("argument `{}` is given twice", arg.name.text));
+      ok = false;
+      continue;
+    }
+    args.Set(std::string(arg.name.text), arg.name.range, Eval(*arg.value, scope));
+  }
+  for (size_t i = 0; i < spec->required; ++i) {
+    if (!args.Get(spec->positional[i])) {
+      diags_.Report(K::BadCall, e.range,
+                    fmt::format("`{}` needs argument `{}`: `{}`", spec->name, spec->positional[i], spec->signature));
+      ok = false;
+    }
+  }
+  if (!ok) return Value{};
+  if (spec->variadic) {  // exec("a", "b") and exec(["a", "b"]) are the same
+    Value* first = args.Get(spec->positional[0]);
+    if (first->kind != ValueKind::List) {
+      Value single = std::move(*first);
+      first->kind = ValueKind::List;
+      first->items = {std::move(single)};
+    }
+  }
+  if (!spec->tag.empty()) return args;
+
+  // Computing built-ins.
+  auto type_error = [&](const Value& v, std::string_view what, std::string_view expected) {
+    if (v.kind == ValueKind::Symbol) ReportUnknownName(v, scope);
+    else diags_.Report(K::TypeMismatch, v.range, what, expected, Describe(v));
+    return Value{};
+  };
+  if (name == "join") {
+    const Value& list = *args.Get("list");
+    const Value& sep = *args.Get("separator");
+    if (list.kind != ValueKind::List) return type_error(list, "the first argument of `join`", "a list");
+    if (sep.kind != ValueKind::String) return type_error(sep, "the separator of `join`", "a string");
+    Value out = Value::Str({}, e.range);
+    for (size_t i = 0; i < list.items.size(); ++i) {
+      if (i) out.text += sep.text;
+      if (!Stringify(list.items[i], out.text, scope)) return Value{};
+    }
+    return out;
+  }
+  if (name == "len") {
+    const Value& v = *args.Get("value");
+    if (v.kind == ValueKind::String) return Value::Int(static_cast<int64_t>(v.text.size()), e.range);
+    if (v.kind == ValueKind::List || v.kind == ValueKind::Record) return Value::Int(static_cast<int64_t>(v.items.size()), e.range);
+    return type_error(v, "the argument of `len`", "a list, a string or a record");
+  }
+  if (name == "lower" || name == "upper") {
+    Value v = *args.Get("text");
+    if (v.kind != ValueKind::String) return type_error(v, fmt::format("the argument of `{}`", name), "a string");
+    for (char& c : v.text) c = name == "lower" ? static_cast<char>(std::tolower(static_cast<unsigned char>(c)))
+                                               : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    v.range = e.range;
+    return v;
+  }
+  // range(to) or range(from, to)
+  const Value* from = args.Get("from");
+  const Value* to = args.Get("to");
+  if (!to) std::swap(from, to);
+  int64_t lo = from ? from->integer : 0;
+  if ((from && from->kind != ValueKind::Int)) return type_error(*from, "the arguments of `range`", "whole numbers");
+  if (to->kind != ValueKind::Int) return type_error(*to, "the arguments of `range`", "whole numbers");
+  Value out;
+  out.kind = ValueKind::List;
+  out.range = e.range;
+  if (to->integer > lo && static_cast<uint64_t>(to->integer - lo) > 100000) {
+    diags_.Report(K::ArithmeticError, e.range, "the range has more than 100000 elements");
+    return Value{};
+  }
+  for (int64_t i = lo; i < to->integer; ++i) out.items.push_back(Value::Int(i, e.range));
+  return out;
+}
+
+}  // namespace kstate::check

@@ -1,0 +1,57 @@
+// Reading evaluated values into typed fields: each reader checks the kind,
+// range and spelling of one value and reports a diagnostic when it is wrong.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "compiler/check/eval.h"
+#include "compiler/check/model.h"
+#include "compiler/check/value.h"
+
+namespace kstate::check {
+
+// One spelling accepted for an enum and the Kubernetes value it becomes.
+struct EnumWord {
+  std::string_view word;
+  std::string_view value;
+};
+
+class Reader {
+ public:
+  Reader(Evaluator& eval, const Scope& scope) : eval_(eval), scope_(scope) {}
+
+  diag::Diagnostics& diags() { return eval_.diags(); }
+
+  bool String(const Value& v, std::string_view what, std::string& out);
+  bool Int(const Value& v, std::string_view what, int64_t& out, int64_t min, int64_t max);
+  bool Bool(const Value& v, std::string_view what, bool& out);
+  // A duration in whole seconds; a bare number gets a "write `30s`" fix.
+  bool Seconds(const Value& v, std::string_view what, int64_t& out, int64_t min = 0);
+  bool Bytes(const Value& v, std::string_view what, int64_t& out);
+  bool Millicores(const Value& v, std::string_view what, int64_t& out);
+  bool Enum(const Value& v, std::string_view what, std::initializer_list<EnumWord> words, std::string& out);
+  bool StringList(const Value& v, std::string_view what, std::vector<std::string>& out);
+  // A record of strings (labels, annotations, node selectors).
+  bool StringMap(const Value& v, std::string_view what, StringPairs& out);
+  bool Labels(const Value& v, std::string_view what, StringPairs& out);
+  // An Int, or a percentage string such as "25%".
+  bool IntOrPercent(const Value& v, std::string_view what, Value& out);
+  // The port a probe or service refers to: a declared name or a number.
+  bool PortRefOf(const Value& v, std::string_view what, PortRef& out);
+  // Reports every key of `record` not in `known`, with a suggestion.
+  void CheckKeys(const Value& record, std::string_view where, std::initializer_list<std::string_view> known);
+  // Reports a value of the wrong kind (or an unknown name for a symbol).
+  void Mismatch(const Value& v, std::string_view what, std::string_view expected);
+
+ private:
+  Evaluator& eval_;
+  const Scope& scope_;
+};
+
+}  // namespace kstate::check

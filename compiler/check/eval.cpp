@@ -1,0 +1,290 @@
+// Evaluation of expressions and blocks into values.
+#include "compiler/check/eval.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace kstate::check {
+
+using syntax::Expr;
+using syntax::ExprKind;
+using syntax::Op;
+using K = diag::Kind;
+
+namespace {
+constexpr int kMaxDepth = 256;
+constexpr size_t kMaxListSize = 100000;
+}  // namespace
+
+const Value* Scope::Find(std::string_view name) const {
+  for (const Scope* s = this; s; s = s->parent) {
+    for (auto it = s->names.rbegin(); it != s->names.rend(); ++it) {
+      if (it->first == name) return &it->second;
+    }
+  }
+  return nullptr;
+}
+
+void Scope::Collect(std::vector<std::string_view>& out) const {
+  for (const Scope* s = this; s; s = s->parent) {
+    for (const auto& [name, value] : s->names) out.push_back(name);
+  }
+}
+
+void Evaluator::ReportUnknownName(const Value& symbol, const Scope& scope) {
+  diag::Diagnostic& d = diags_.Report(K::UnknownName, symbol.range, symbol.text);
+  std::vector<std::string_view> names;
+  scope.Collect(names);
+  diag::SuggestClosest(d, symbol.text, names);
+  if (d.help.empty()) {
+    if (symbol.text.find('-') != std::string::npos) {
+      d.help = "names may contain `-`; to subtract, put spaces around it (`a - 1`); for text, quote it";
+    } else {
+      d.help = fmt::format("for text, quote it: `\"{}\"`", symbol.text);
+    }
+  }
+}
+
+Value Evaluator::Eval(const Expr& e, const Scope& scope) {
+  if (++depth_ > kMaxDepth) {
+    --depth_;
+    diags_.Report(K::ArithmeticError, e.range, fmt::format("the expression is nested more than {} levels deep", kMaxDepth));
+    return Value{};
+  }
+  Value v;
+  switch (e.kind) {
+    case ExprKind::Number: {
+      v.range = e.range;
+      switch (e.number_class) {
+        case base::NumberClass::Plain:
+          if (e.number.scale == 0) {
+            v.kind = ValueKind::Int;
+            v.integer = e.number.mantissa;
+          } else {
+            v.kind = ValueKind::Decimal;
+            v.decimal = e.number;
+          }
+          break;
+        case base::NumberClass::Milli: {
+          v.kind = ValueKind::Milli;
+          auto whole = base::ScaleExact(e.number, 1);
+          if (!whole) {
+            diags_.Report(K::InexactQuantity, e.range,
+                          fmt::format("{}m", static_cast<double>(e.number.mantissa) / std::pow(10.0, e.number.scale)),
+                          "milli-units");
+          }
+          v.integer = whole.value_or(0);
+          break;
+        }
+        case base::NumberClass::Bytes: v.kind = ValueKind::Bytes; v.integer = e.exact; break;
+        case base::NumberClass::Duration: v.kind = ValueKind::Duration; v.integer = e.exact; break;
+      }
+      break;
+    }
+    case ExprKind::String: v = EvalString(e, scope); break;
+    case ExprKind::Bool:
+      v.kind = ValueKind::Bool;
+      v.boolean = e.boolean;
+      v.range = e.range;
+      break;
+    case ExprKind::Name:
+      if (const Value* bound = scope.Find(e.name.text)) {
+        v = *bound;
+        v.range = e.range;
+      } else {
+        v.kind = ValueKind::Symbol;
+        v.text = std::string(e.name.text);
+        v.range = e.range;
+      }
+      break;
+    case ExprKind::List: v = EvalList(e, scope); break;
+    case ExprKind::Comprehension: v = EvalComprehension(e, scope); break;
+    case ExprKind::Record: v = EvalRecord(e, scope); break;
+    case ExprKind::Call: v = EvalCall(e, scope); break;
+    case ExprKind::Field: v = EvalField(e, scope); break;
+    case ExprKind::Override: v = EvalOverride(e, scope); break;
+    case ExprKind::Unary: v = EvalUnary(e, scope); break;
+    case ExprKind::Binary: v = EvalBinary(e, scope); break;
+    case ExprKind::If: {
+      Value cond = Eval(*e.items[0], scope);
+      if (cond.kind == ValueKind::Symbol) {
+        ReportUnknownName(cond, scope);
+      } else if (cond.kind != ValueKind::Bool) {
+        diags_.Report(K::TypeMismatch, cond.range, "the condition of `if`", "a boolean", Describe(cond));
+      }
+      v = Eval(*e.items[cond.boolean ? 1 : 2], scope);
+      break;
+    }
+  }
+  --depth_;
+  return v;
+}
+
+bool Evaluator::Stringify(const Value& v, std::string& out, const Scope& scope) {
+  switch (v.kind) {
+    case ValueKind::String: out += v.text; return true;
+    case ValueKind::Int: out += fmt::format("{}", v.integer); return true;
+    case ValueKind::Bool: out += v.boolean ? "true" : "false"; return true;
+    case ValueKind::Bytes: out += base::FormatBytes(v.integer); return true;
+    case ValueKind::Duration: out += base::FormatDuration(v.integer); return true;
+    case ValueKind::Milli: out += fmt::format("{}m", v.integer); return true;
+    case ValueKind::Symbol: ReportUnknownName(v, scope); return false;
+    default: {
+      diag::Diagnostic& d =
+          diags_.Report(K::TypeMismatch, v.range, "an interpolated value", "text or a number", Describe(v));
+      if (v.kind == ValueKind::List) d.help = "turn a list into text with `join(list, \",\")`";
+      return false;
+    }
+  }
+}
+
+Value Evaluator::EvalString(const Expr& e, const Scope& scope) {
+  Value v = Value::Str({}, e.range);
+  for (const syntax::StringPart& p : e.parts) {
+    if (p.expr == nullptr) {
+      v.text += p.text;
+    } else {
+      Stringify(Eval(*p.expr, scope), v.text, scope);
+    }
+  }
+  return v;
+}
+
+Value Evaluator::EvalList(const Expr& e, const Scope& scope) {
+  Value v;
+  v.kind = ValueKind::List;
+  v.range = e.range;
+  v.items.reserve(e.items.size());
+  for (const Expr* item : e.items) v.items.push_back(Eval(*item, scope));
+  return v;
+}
+
+Value Evaluator::EvalComprehension(const Expr& e, const Scope& scope) {
+  Value out;
+  out.kind = ValueKind::List;
+  out.range = e.range;
+  Value source = Eval(*e.items[0], scope);
+  std::vector<Value> elements;
+  if (source.kind == ValueKind::Range && source.items[0].kind == ValueKind::Int &&
+      source.items[1].kind == ValueKind::Int) {
+    int64_t from = source.items[0].integer, to = source.items[1].integer;
+    if (to > from && static_cast<uint64_t>(to - from) > kMaxListSize) {
+      diags_.Report(K::ArithmeticError, source.range, fmt::format("the range has more than {} elements", kMaxListSize));
+      return out;
+    }
+    for (int64_t i = from; i < to; ++i) elements.push_back(Value::Int(i, source.range));
+  } else if (source.kind == ValueKind::List) {
+    elements = std::move(source.items);
+  } else if (source.kind == ValueKind::Symbol) {
+    ReportUnknownName(source, scope);
+    return out;
+  } else {
+    diags_.Report(K::TypeMismatch, source.range, "what `for` loops over", "a list or a range of whole numbers",
+                  Describe(source));
+    return out;
+  }
+  Scope inner{&scope, {{e.name.text, Value{}}}};
+  for (Value& element : elements) {
+    inner.names[0].second = std::move(element);
+    if (e.base) {
+      Value keep = Eval(*e.base, inner);
+      if (keep.kind != ValueKind::Bool) {
+        diags_.Report(K::TypeMismatch, keep.range, "the filter of `for`", "a boolean", Describe(keep));
+        return out;
+      }
+      if (!keep.boolean) continue;
+    }
+    out.items.push_back(Eval(*e.items[1], inner));
+  }
+  return out;
+}
+
+Value Evaluator::EvalRecord(const Expr& e, const Scope& scope) {
+  Value v = Value::Record({}, e.range);
+  for (const syntax::RecordEntry& entry : e.entries) {
+    Value key = Eval(*entry.key, scope);
+    if (key.kind != ValueKind::String) continue;
+    if (v.Get(key.text)) {
+      diag::Diagnostic& d = diags_.Report(K::DuplicateField, entry.key->range, key.text, "this record");
+      d.notes.push_back({v.KeyRange(key.text), "first set here"});
+      continue;
+    }
+    v.Set(key.text, entry.key->range, Eval(*entry.value, scope));
+  }
+  return v;
+}
+
+Value Evaluator::EvalField(const Expr& e, const Scope& scope) {
+  Value base = Eval(*e.base, scope);
+  if (base.kind == ValueKind::Record) {
+    if (const Value* f = base.Get(e.name.text)) {
+      Value v = *f;
+      v.range = e.range;
+      return v;
+    }
+    diag::Diagnostic& d = diags_.Report(K::UnknownField, e.name.range, e.name.text, Describe(base));
+    std::vector<std::string_view> keys(base.keys.begin(), base.keys.end());
+    diag::SuggestClosest(d, e.name.text, keys);
+    return Value{};
+  }
+  if (base.kind == ValueKind::Symbol) {
+    ReportUnknownName(base, scope);
+    return Value{};
+  }
+  diags_.Report(K::TypeMismatch, e.base->range, fmt::format("the left side of `.{}`", e.name.text), "a record",
+                Describe(base));
+  return Value{};
+}
+
+Value Evaluator::EvalOverride(const Expr& e, const Scope& scope) {
+  Value base = Eval(*e.base, scope);
+  Value result;
+  if (base.kind == ValueKind::Record) {
+    result = std::move(base);
+  } else if (base.kind == ValueKind::Symbol) {
+    result = Value::Record(base.text, base.range);
+  } else {
+    result = Value::Record({}, base.range);
+    result.Set("value", base.range, base);
+  }
+  result.range = e.range;
+  Value changes = EvalBlock(*e.block, scope, result.text);
+  for (size_t i = 0; i < changes.keys.size(); ++i) {
+    result.Set(changes.keys[i], changes.key_ranges[i], std::move(changes.items[i]));
+  }
+  return result;
+}
+
+Value Evaluator::EvalUnary(const Expr& e, const Scope& scope) {
+  Value v = Eval(*e.items[0], scope);
+  v.range = e.range;
+  if (e.op == Op::Not) {
+    if (v.kind != ValueKind::Bool) {
+      diags_.Report(K::TypeMismatch, v.range, "the operand of `not`", "a boolean", Describe(v));
+      return Value{};
+    }
+    v.boolean = !v.boolean;
+    return v;
+  }
+  switch (v.kind) {
+    case ValueKind::Int:
+    case ValueKind::Milli:
+    case ValueKind::Bytes:
+    case ValueKind::Duration:
+      if (v.integer == INT64_MIN) {
+        diags_.Report(K::ArithmeticError, e.range, "the result does not fit in 64 bits");
+        return Value{};
+      }
+      v.integer = -v.integer;
+      return v;
+    case ValueKind::Decimal: v.decimal.mantissa = -v.decimal.mantissa; return v;
+    case ValueKind::Symbol: ReportUnknownName(v, scope); return Value{};
+    default:
+      diags_.Report(K::TypeMismatch, v.range, "the operand of `-`", "a number", Describe(v));
+      return Value{};
+  }
+}
+
+}  // namespace kstate::check

@@ -1,0 +1,65 @@
+// Expression evaluation: literals with units, names, arithmetic that keeps
+// units, strings with interpolation, lists, records, comprehensions, calls of
+// built-ins and override blocks. Evaluation always terminates: there are no
+// user-defined functions, and sizes and depth are bounded.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "compiler/check/value.h"
+#include "compiler/diag/diagnostic.h"
+#include "compiler/syntax/ast.h"
+
+namespace kstate::check {
+
+// Names bound by `let` and comprehension variables; parents are outer blocks.
+struct Scope {
+  const Scope* parent = nullptr;
+  std::vector<std::pair<std::string_view, Value>> names;
+
+  const Value* Find(std::string_view name) const;
+  // Every visible name, for "did you mean".
+  void Collect(std::vector<std::string_view>& out) const;
+};
+
+class Evaluator {
+ public:
+  explicit Evaluator(diag::Diagnostics& diags) : diags_(diags) {}
+
+  Value Eval(const syntax::Expr& e, const Scope& scope);
+  // Evaluates a block's statements into a record tagged `tag`. Named sections
+  // (`storage data { }`) collect into a list under their head word; `port`,
+  // `file` and `mount` statements collect into lists `port`, `file`, `mount`.
+  Value EvalBlock(const syntax::Block& block, const Scope& scope, std::string tag);
+  // Reports "unknown name" for a symbol that reached a place needing a value.
+  void ReportUnknownName(const Value& symbol, const Scope& scope);
+
+  diag::Diagnostics& diags() { return diags_; }
+
+ private:
+  Value EvalString(const syntax::Expr& e, const Scope& scope);
+  Value EvalList(const syntax::Expr& e, const Scope& scope);
+  Value EvalComprehension(const syntax::Expr& e, const Scope& scope);
+  Value EvalRecord(const syntax::Expr& e, const Scope& scope);
+  Value EvalUnary(const syntax::Expr& e, const Scope& scope);
+  Value EvalBinary(const syntax::Expr& e, const Scope& scope);
+  Value EvalOverride(const syntax::Expr& e, const Scope& scope);
+  Value EvalField(const syntax::Expr& e, const Scope& scope);
+  Value EvalCall(const syntax::Expr& e, const Scope& scope);
+  void ExecStmt(const syntax::Stmt& s, Scope& scope, Value& record);
+  bool Stringify(const Value& v, std::string& out, const Scope& scope);
+
+  diag::Diagnostics& diags_;
+  int depth_ = 0;
+};
+
+// A built-in function: its parameters and what it builds.
+struct BuiltinInfo {
+  std::string_view name;
+  std::string_view signature;  // for messages and hover: "tcp(port)"
+  std::string_view doc;
+};
+const std::vector<BuiltinInfo>& Builtins();
+
+}  // namespace kstate::check

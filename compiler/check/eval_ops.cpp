@@ -1,0 +1,287 @@
+// Binary operators with units, and the execution of block statements.
+#include <fmt/format.h>
+
+#include "compiler/check/eval.h"
+
+namespace kstate::check {
+
+using syntax::Expr;
+using syntax::Op;
+using K = diag::Kind;
+
+namespace {
+
+bool IsUnitKind(ValueKind k) {
+  return k == ValueKind::Milli || k == ValueKind::Bytes || k == ValueKind::Duration;
+}
+
+bool IsNumeric(ValueKind k) { return k == ValueKind::Int || IsUnitKind(k); }
+
+std::string_view Verb(Op op) {
+  switch (op) {
+    case Op::Add: return "add";
+    case Op::Sub: return "subtract";
+    case Op::Mul: return "multiply";
+    case Op::Div: return "divide";
+    case Op::Mod: return "take the remainder of";
+    default: return "compare";
+  }
+}
+
+}  // namespace
+
+Value Evaluator::EvalBinary(const Expr& e, const Scope& scope) {
+  Value a = Eval(*e.items[0], scope);
+  if (e.op == Op::And || e.op == Op::Or) {
+    if (a.kind != ValueKind::Bool) {
+      if (a.kind == ValueKind::Symbol) ReportUnknownName(a, scope);
+      else diags_.Report(K::TypeMismatch, a.range, fmt::format("the operand of `{}`", syntax::OpSpelling(e.op)),
+                         "a boolean", Describe(a));
+      return Value{};
+    }
+    // Short-circuit: the right side is evaluated only when it decides the result.
+    if (a.boolean == (e.op == Op::Or)) return a;
+    Value b = Eval(*e.items[1], scope);
+    if (b.kind != ValueKind::Bool) {
+      if (b.kind == ValueKind::Symbol) ReportUnknownName(b, scope);
+      else diags_.Report(K::TypeMismatch, b.range, fmt::format("the operand of `{}`", syntax::OpSpelling(e.op)),
+                         "a boolean", Describe(b));
+      return Value{};
+    }
+    b.range = e.range;
+    return b;
+  }
+  Value b = Eval(*e.items[1], scope);
+  Value v;
+  v.range = e.range;
+  if (e.op == Op::Range) {
+    v.kind = ValueKind::Range;
+    v.items = {std::move(a), std::move(b)};
+    return v;
+  }
+  for (const Value* side : {&a, &b}) {
+    if (side->kind == ValueKind::Symbol && !(e.op == Op::Eq || e.op == Op::Ne)) {
+      ReportUnknownName(*side, scope);
+      return Value{};
+    }
+    if (side->kind == ValueKind::Null) return Value{};
+  }
+  auto mismatch = [&]() {
+    diags_.Report(K::UnitMismatch, e.range, Verb(e.op), KindName(a.kind), KindName(b.kind));
+    return Value{};
+  };
+  auto overflow = [&]() {
+    diags_.Report(K::ArithmeticError, e.range, "the result does not fit in 64 bits");
+    return Value{};
+  };
+  switch (e.op) {
+    case Op::Eq:
+    case Op::Ne: {
+      if (a.kind != b.kind) return mismatch();
+      v.kind = ValueKind::Bool;
+      v.boolean = SameValue(a, b) == (e.op == Op::Eq);
+      return v;
+    }
+    case Op::Lt:
+    case Op::Le:
+    case Op::Gt:
+    case Op::Ge: {
+      if (a.kind != b.kind || !(IsNumeric(a.kind) || a.kind == ValueKind::String)) return mismatch();
+      int c = a.kind == ValueKind::String ? a.text.compare(b.text) : (a.integer < b.integer ? -1 : a.integer > b.integer);
+      v.kind = ValueKind::Bool;
+      v.boolean = e.op == Op::Lt ? c < 0 : e.op == Op::Le ? c <= 0 : e.op == Op::Gt ? c > 0 : c >= 0;
+      return v;
+    }
+    case Op::Add:
+    case Op::Sub: {
+      if (e.op == Op::Add && a.kind == b.kind && (a.kind == ValueKind::String || a.kind == ValueKind::List)) {
+        v = std::move(a);
+        v.range = e.range;
+        v.text += b.text;
+        for (Value& item : b.items) v.items.push_back(std::move(item));
+        return v;
+      }
+      if (a.kind != b.kind || !IsNumeric(a.kind)) return mismatch();
+      v.kind = a.kind;
+      bool bad = e.op == Op::Add ? __builtin_add_overflow(a.integer, b.integer, &v.integer)
+                                 : __builtin_sub_overflow(a.integer, b.integer, &v.integer);
+      return bad ? overflow() : v;
+    }
+    case Op::Mul: {
+      if (!IsNumeric(a.kind) || !IsNumeric(b.kind) || (IsUnitKind(a.kind) && IsUnitKind(b.kind))) return mismatch();
+      v.kind = IsUnitKind(a.kind) ? a.kind : b.kind;
+      return __builtin_mul_overflow(a.integer, b.integer, &v.integer) ? overflow() : v;
+    }
+    case Op::Div:
+    case Op::Mod: {
+      if (!IsNumeric(a.kind) || !IsNumeric(b.kind) || (a.kind != b.kind && b.kind != ValueKind::Int)) {
+        return mismatch();
+      }
+      if (b.integer == 0) {
+        diags_.Report(K::ArithmeticError, e.items[1]->range, "division by zero");
+        return Value{};
+      }
+      if (a.integer == INT64_MIN && b.integer == -1) return overflow();
+      if (e.op == Op::Mod) {
+        v.kind = a.kind;
+        v.integer = a.integer % b.integer;
+        return v;
+      }
+      if (a.kind == b.kind) {  // 8Gi / 1Gi and 7 / 2 are whole numbers, rounded down
+        v.kind = ValueKind::Int;
+        v.integer = a.integer / b.integer;
+        return v;
+      }
+      v.kind = a.kind;  // 8Gi / 3 must stay exact
+      if (a.integer % b.integer != 0) {
+        diags_.Report(K::InexactQuantity, e.range, fmt::format("{} / {}", base::FormatBytes(a.integer), b.integer),
+                      a.kind == ValueKind::Bytes ? "bytes" : a.kind == ValueKind::Duration ? "milliseconds" : "milli-units");
+        return Value{};
+      }
+      v.integer = a.integer / b.integer;
+      return v;
+    }
+    default: return Value{};
+  }
+}
+
+Value Evaluator::EvalBlock(const syntax::Block& block, const Scope& scope, std::string tag) {
+  Value record = Value::Record(std::move(tag), block.range);
+  Scope inner{&scope, {}};
+  for (const syntax::Stmt* s : block.stmts) ExecStmt(*s, inner, record);
+  return record;
+}
+
+namespace {
+
+// Appends `item` to the list under `key`, creating it on first use.
+void AppendTo(Value& record, std::string_view key, SourceRange key_range, Value item) {
+  Value* list = record.Get(key);
+  if (!list) {
+    Value fresh;
+    fresh.kind = ValueKind::List;
+    fresh.range = key_range;
+    record.Set(std::string(key), key_range, std::move(fresh));
+    list = record.Get(key);
+  }
+  if (list->kind != ValueKind::List) return;
+  list->items.push_back(std::move(item));
+}
+
+}  // namespace
+
+void Evaluator::ExecStmt(const syntax::Stmt& s, Scope& scope, Value& record) {
+  using syntax::StmtKind;
+  switch (s.kind) {
+    case StmtKind::Let: {
+      for (const auto& [name, value] : scope.names) {
+        if (name == s.name.text) {
+          diag::Diagnostic& d = diags_.Report(K::DuplicateName, s.name.range, "`let`", s.name.text);
+          d.notes.push_back({value.range, "first declared here"});
+          return;
+        }
+      }
+      scope.names.emplace_back(s.name.text, Eval(*s.value, scope));
+      return;
+    }
+    case StmtKind::Assign: {
+      std::string key;
+      SourceRange key_range;
+      Value* target = &record;
+      if (s.key) {
+        Value k = Eval(*s.key, scope);
+        key = k.text;
+        key_range = s.key->range;
+      } else {
+        // a.b.c = v sets a nested record field.
+        for (size_t i = 0; i + 1 < s.path.size(); ++i) {
+          Value* next = target->Get(s.path[i].text);
+          if (!next) {
+            target->Set(std::string(s.path[i].text), s.path[i].range, Value::Record({}, s.path[i].range));
+            next = target->Get(s.path[i].text);
+          }
+          if (next->kind != ValueKind::Record) {
+            diags_.Report(K::TypeMismatch, s.path[i].range, fmt::format("`{}`", s.path[i].text), "a record",
+                          Describe(*next));
+            return;
+          }
+          target = next;
+        }
+        key = std::string(s.path.back().text);
+        key_range = s.path.back().range;
+      }
+      if (target->Get(key)) {
+        diag::Diagnostic& d = diags_.Report(K::DuplicateField, key_range, key,
+                                            record.text.empty() ? std::string("this block") : fmt::format("`{}`", record.text));
+        d.notes.push_back({target->KeyRange(key), "first set here"});
+        return;
+      }
+      target->Set(std::move(key), key_range, Eval(*s.value, scope));
+      return;
+    }
+    case StmtKind::Section: {
+      std::string head(s.head.text);
+      if (s.path.size() > 1) {
+        std::string dotted;
+        for (const syntax::Ident& part : s.path) dotted += (dotted.empty() ? "" : ".") + std::string(part.text);
+        diags_.Report(K::UnknownSection, s.range, dotted, "this block");
+        return;
+      }
+      Value body = EvalBlock(*s.body, scope, head);
+      body.range = s.range;
+      if (!s.name.text.empty()) {
+        Value named = Value::Record(head, s.range);
+        named.Set("name", s.name.range, Value::Str(std::string(s.name.text), s.name.range));
+        for (size_t i = 0; i < body.keys.size(); ++i) {
+          if (body.keys[i] == "name") {
+            diag::Diagnostic& d = diags_.Report(K::DuplicateField, body.key_ranges[i], "name", fmt::format("`{}`", head));
+            d.notes.push_back({s.name.range, "the section's name is given here"});
+            continue;
+          }
+          named.Set(body.keys[i], body.key_ranges[i], std::move(body.items[i]));
+        }
+        AppendTo(record, head, s.head.range, std::move(named));
+        return;
+      }
+      if (record.Get(head)) {
+        diag::Diagnostic& d = diags_.Report(K::DuplicateField, s.head.range, head,
+                                            record.text.empty() ? std::string("this block") : fmt::format("`{}`", record.text));
+        d.notes.push_back({record.KeyRange(head), "first set here"});
+        return;
+      }
+      record.Set(head, s.head.range, std::move(body));
+      return;
+    }
+    case StmtKind::Port: {
+      Value port = Value::Record("port", s.range);
+      port.Set("name", s.name.range, Value::Str(std::string(s.name.text), s.name.range));
+      port.Set("value", s.value->range, Eval(*s.value, scope));
+      AppendTo(record, "port", s.range, std::move(port));
+      return;
+    }
+    case StmtKind::File: {
+      Value file = Value::Record("file", s.range);
+      file.Set("name", s.key->range, Eval(*s.key, scope));
+      file.Set("content", s.value->range, Eval(*s.value, scope));
+      AppendTo(record, "file", s.range, std::move(file));
+      return;
+    }
+    case StmtKind::Mount: {
+      Value mount = Value::Record("mount", s.range);
+      if (!s.name.text.empty()) {
+        Value source;
+        source.kind = ValueKind::Symbol;
+        source.text = std::string(s.name.text);
+        source.range = s.name.range;
+        mount.Set("source", s.name.range, std::move(source));
+      } else if (s.key) {
+        mount.Set("source", s.key->range, Eval(*s.key, scope));
+      }
+      mount.Set("at", s.value->range, Eval(*s.value, scope));
+      AppendTo(record, "mount", s.range, std::move(mount));
+      return;
+    }
+  }
+}
+
+}  // namespace kstate::check

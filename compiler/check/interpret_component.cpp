@@ -1,0 +1,313 @@
+// The component's own fields: replicas, ordering, updates, labels, scheduling,
+// services, disruption budget, identity; and the order in which they are read.
+#include <fmt/format.h>
+
+#include <set>
+
+#include "compiler/base/text.h"
+#include "compiler/check/interpret.h"
+
+namespace kstate::check {
+
+using K = diag::Kind;
+
+void ComponentBuilder::Build(const Value& rec) {
+  r_.CheckKeys(rec, fmt::format("component `{}`", c_.name),
+               {"image", "command", "args", "workingDir", "pullPolicy", "replicas", "ordering", "update", "minReady",
+                "revisionHistory", "labels", "annotations", "podLabels", "podAnnotations", "selector", "port", "env",
+                "envFrom", "resources", "liveness", "readiness", "startup", "preStop", "postStart", "mount",
+                "storage", "config", "secret", "scratch", "container", "init", "retention", "antiAffinity", "spread",
+                "nodeSelector", "tolerations", "priorityClass", "serviceAccount", "securityContext",
+                "containerSecurityContext", "terminationGrace", "imagePullSecrets", "publishNotReady", "client",
+                "disruption", "serviceAnnotations"});
+  c_.main.name = c_.name;
+  c_.main.name_range = c_.name_range;
+  if (const Value* v = rec.Get("replicas")) {
+    c_.replicas_range = v->range;
+    r_.Int(*v, "`replicas`", c_.replicas, 0, INT32_MAX);
+  }
+  // Volumes first: their shorthand mounts belong to the main container.
+  if (const Value* v = rec.Get("storage")) ReadStorage(*v);
+  if (const Value* v = rec.Get("config")) ReadConfigs(*v);
+  if (const Value* v = rec.Get("secret")) ReadSecrets(*v);
+  if (const Value* v = rec.Get("scratch")) ReadScratch(*v);
+  ReadContainer(rec, c_.main, fmt::format("component `{}`", c_.name), true);
+  for (const char* kind : {"init", "container"}) {
+    const Value* list = rec.Get(kind);
+    if (!list) continue;
+    if (list->kind != ValueKind::List) {
+      r_.Mismatch(*list, fmt::format("`{}`", kind), fmt::format("a named section `{} NAME {{ ... }}`", kind));
+      continue;
+    }
+    for (const Value& section : list->items) {
+      Container c;
+      c.name = section.Get("name")->text;
+      c.name_range = section.KeyRange("name");
+      ReadContainer(section, c, fmt::format("{} container `{}`", kind == std::string_view("init") ? "init" : "sidecar", c.name), false);
+      (kind == std::string_view("init") ? c_.init : c_.sidecars).push_back(std::move(c));
+    }
+  }
+  if (const Value* v = rec.Get("ordering")) {
+    r_.Enum(*v, "ordering", {{"ordered", "OrderedReady"}, {"parallel", "Parallel"}}, c_.ordering);
+  }
+  if (const Value* v = rec.Get("update")) ReadUpdate(*v);
+  int64_t n = 0;
+  if (const Value* v = rec.Get("minReady"); v && r_.Seconds(*v, "`minReady`", n, 0)) c_.min_ready = n;
+  if (const Value* v = rec.Get("revisionHistory"); v && r_.Int(*v, "`revisionHistory`", n, 0, INT32_MAX)) c_.revision_history = n;
+  if (const Value* v = rec.Get("terminationGrace"); v && r_.Seconds(*v, "`terminationGrace`", n, 0)) c_.termination_grace = n;
+  if (const Value* v = rec.Get("labels")) r_.Labels(*v, "`labels`", c_.labels);
+  if (const Value* v = rec.Get("annotations")) r_.StringMap(*v, "`annotations`", c_.annotations);
+  if (const Value* v = rec.Get("podLabels")) r_.Labels(*v, "`podLabels`", c_.pod_labels);
+  if (const Value* v = rec.Get("podAnnotations")) r_.StringMap(*v, "`podAnnotations`", c_.pod_annotations);
+  if (const Value* v = rec.Get("serviceAnnotations")) r_.StringMap(*v, "`serviceAnnotations`", c_.service_annotations);
+  if (const Value* v = rec.Get("selector")) {
+    StringPairs sel;
+    c_.selector_range = v->range;
+    if (r_.Labels(*v, "`selector`", sel)) c_.selector = std::move(sel);
+  }
+  if (const Value* v = rec.Get("retention")) ReadRetention(*v);
+  if (const Value* v = rec.Get("antiAffinity")) ReadAntiAffinity(*v);
+  if (const Value* v = rec.Get("spread")) ReadSpread(*v);
+  if (const Value* v = rec.Get("nodeSelector")) r_.Labels(*v, "`nodeSelector`", c_.node_selector);
+  if (const Value* v = rec.Get("tolerations")) ReadTolerations(*v);
+  if (const Value* v = rec.Get("priorityClass")) r_.String(*v, "`priorityClass`", c_.priority_class);
+  if (const Value* v = rec.Get("serviceAccount")) ReadServiceAccount(*v);
+  if (const Value* v = rec.Get("securityContext")) c_.pod_security_context = ReadSecurityContext(*v, "pod security context", true);
+  if (const Value* v = rec.Get("imagePullSecrets")) r_.StringList(*v, "`imagePullSecrets`", c_.image_pull_secrets);
+  if (const Value* v = rec.Get("publishNotReady")) r_.Bool(*v, "`publishNotReady`", c_.publish_not_ready);
+  if (const Value* v = rec.Get("client")) ReadClient(*v);
+  if (const Value* v = rec.Get("disruption")) ReadDisruption(*v);
+}
+
+void ComponentBuilder::ReadUpdate(const Value& v) {
+  c_.update.range = v.range;
+  std::string kind = v.kind == ValueKind::Symbol || v.kind == ValueKind::Record ? v.text : std::string();
+  if (kind != "rolling" && kind != "onDelete") {
+    if (v.kind == ValueKind::Symbol || (v.kind == ValueKind::Record && !v.text.empty())) {
+      std::string ignored;
+      Value word = v;
+      word.kind = ValueKind::Symbol;
+      r_.Enum(word, "update strategy", {{"rolling", "RollingUpdate"}, {"onDelete", "OnDelete"}}, ignored);
+    } else {
+      r_.Mismatch(v, "`update`", "`rolling`, `rolling { partition = N }` or `onDelete`");
+    }
+    return;
+  }
+  c_.update.on_delete = kind == "onDelete";
+  if (v.kind != ValueKind::Record) return;
+  if (c_.update.on_delete) {
+    r_.CheckKeys(v, "`onDelete`", {});
+    return;
+  }
+  r_.CheckKeys(v, "`rolling`", {"partition", "maxUnavailable"});
+  int64_t n = 0;
+  if (const Value* p = v.Get("partition"); p && r_.Int(*p, "`partition`", n, 0, INT32_MAX)) c_.update.partition = n;
+  if (const Value* m = v.Get("maxUnavailable")) {
+    Value amount;
+    if (r_.IntOrPercent(*m, "`maxUnavailable`", amount)) {
+      bool zero = (amount.kind == ValueKind::Int && amount.integer == 0) ||
+                  (amount.kind == ValueKind::String && amount.text == "0%");
+      if (zero) r_.diags().Report(K::MaxUnavailableZero, m->range);
+      else c_.update.max_unavailable = amount;
+    }
+  }
+}
+
+bool ComponentBuilder::ReadTopology(const Value& v, std::string& key) {
+  if (v.kind == ValueKind::Symbol) {
+    return r_.Enum(v, "topology",
+                   {{"hostname", "kubernetes.io/hostname"}, {"zone", "topology.kubernetes.io/zone"},
+                    {"region", "topology.kubernetes.io/region"}},
+                   key);
+  }
+  if (v.kind != ValueKind::String) {
+    r_.Mismatch(v, "the topology", "`hostname`, `zone`, `region` or a quoted node label key");
+    return false;
+  }
+  if (v.text.empty()) {
+    r_.diags().Report(K::TopologyKeyEmpty, v.range).help = "use `hostname` for one pod per node, or `zone`";
+    return false;
+  }
+  std::string why = base::CheckLabelKey(v.text);
+  if (!why.empty()) {
+    r_.diags().Report(K::TopologyKeyInvalid, v.range, v.text, why).help =
+        "a topology key is a node label key such as `kubernetes.io/hostname`";
+    return false;
+  }
+  key = v.text;
+  return true;
+}
+
+void ComponentBuilder::ReadAntiAffinity(const Value& v) {
+  std::vector<Value> rules = v.kind == ValueKind::List ? v.items : std::vector<Value>{v};
+  for (const Value& rule : rules) {
+    if (rule.kind != ValueKind::Record || (rule.text != "required" && rule.text != "preferred")) {
+      r_.Mismatch(rule, "`antiAffinity`", "`required(topology)` or `preferred(topology, weight: N)`");
+      continue;
+    }
+    AntiAffinity a;
+    a.required = rule.text == "required";
+    a.range = rule.range;
+    a.weight = 100;
+    if (!ReadTopology(*rule.Get("topology"), a.topology_key)) continue;
+    if (const Value* w = rule.Get("weight"); w && !r_.Int(*w, "anti-affinity weight", a.weight, 1, 100)) continue;
+    c_.anti_affinity.push_back(std::move(a));
+  }
+}
+
+void ComponentBuilder::ReadSpread(const Value& v) {
+  std::vector<Value> rules = v.kind == ValueKind::List ? v.items : std::vector<Value>{v};
+  for (const Value& rule : rules) {
+    if (rule.kind != ValueKind::Record || rule.text != "spread") {
+      r_.Mismatch(rule, "`spread`", "`spread(topology, maxSkew: 1)`");
+      continue;
+    }
+    Spread s;
+    s.range = rule.range;
+    if (!ReadTopology(*rule.Get("topology"), s.topology_key)) continue;
+    if (const Value* m = rule.Get("maxSkew")) r_.Int(*m, "`maxSkew`", s.max_skew, 1, INT32_MAX);
+    if (const Value* w = rule.Get("whenUnsatisfiable")) {
+      r_.Enum(*w, "`whenUnsatisfiable`", {{"doNotSchedule", "DoNotSchedule"}, {"scheduleAnyway", "ScheduleAnyway"}},
+              s.when_unsatisfiable);
+    }
+    int64_t n = 0;
+    if (const Value* m = rule.Get("minDomains"); m && r_.Int(*m, "`minDomains`", n, 1, INT32_MAX)) s.min_domains = n;
+    c_.spread.push_back(std::move(s));
+  }
+}
+
+void ComponentBuilder::ReadTolerations(const Value& v) {
+  std::vector<Value> rules = v.kind == ValueKind::List ? v.items : std::vector<Value>{v};
+  for (const Value& rule : rules) {
+    if (rule.kind != ValueKind::Record || rule.text != "toleration") {
+      r_.Mismatch(rule, "`tolerations`", "a list of `toleration(key, value: ..., effect: ...)`");
+      continue;
+    }
+    Toleration t;
+    t.range = rule.range;
+    if (const Value* k = rule.Get("key")) r_.String(*k, "the toleration key", t.key);
+    if (const Value* x = rule.Get("value")) r_.String(*x, "the toleration value", t.value);
+    t.op = t.value.empty() ? "Exists" : "Equal";
+    if (const Value* o = rule.Get("operator")) r_.Enum(*o, "toleration operator", {{"equal", "Equal"}, {"exists", "Exists"}}, t.op);
+    if (const Value* e = rule.Get("effect")) {
+      r_.Enum(*e, "taint effect", {{"noSchedule", "NoSchedule"}, {"preferNoSchedule", "PreferNoSchedule"}, {"noExecute", "NoExecute"}},
+              t.effect);
+    }
+    int64_t n = 0;
+    if (const Value* s = rule.Get("seconds"); s && r_.Seconds(*s, "toleration seconds", n, 0)) t.seconds = n;
+    c_.tolerations.push_back(std::move(t));
+  }
+}
+
+void ComponentBuilder::ReadServiceAccount(const Value& v) {
+  c_.service_account.range = v.range;
+  if (v.kind == ValueKind::String) {
+    c_.service_account.name = v.text;
+    return;
+  }
+  if (v.kind != ValueKind::Record) {
+    r_.Mismatch(v, "`serviceAccount`", "a name, or a section `serviceAccount { create = true }`");
+    return;
+  }
+  r_.CheckKeys(v, "`serviceAccount`", {"name", "create", "automount"});
+  c_.service_account.name = c_.name;
+  if (const Value* n = v.Get("name")) r_.String(*n, "the service account name", c_.service_account.name);
+  if (const Value* cr = v.Get("create")) r_.Bool(*cr, "`create`", c_.service_account.create);
+  bool b = false;
+  if (const Value* a = v.Get("automount"); a && r_.Bool(*a, "`automount`", b)) c_.service_account.automount = b;
+}
+
+void ComponentBuilder::ReadClient(const Value& v) {
+  ClientService cs;
+  cs.name = c_.name + "-client";
+  cs.range = v.range;
+  if (v.kind == ValueKind::Bool) {
+    if (v.boolean) c_.client = std::move(cs);
+    return;
+  }
+  if (v.kind != ValueKind::Record) {
+    r_.Mismatch(v, "`client`", "`true` or a section `client { ... }`");
+    return;
+  }
+  r_.CheckKeys(v, "`client`", {"name", "type", "ports", "labels", "annotations"});
+  if (const Value* n = v.Get("name")) r_.String(*n, "the client service name", cs.name);
+  if (const Value* t = v.Get("type")) {
+    r_.Enum(*t, "service type", {{"clusterIP", "ClusterIP"}, {"nodePort", "NodePort"}, {"loadBalancer", "LoadBalancer"}}, cs.type);
+  }
+  if (const Value* p = v.Get("ports")) {
+    std::vector<Value> names = p->kind == ValueKind::List ? p->items : std::vector<Value>{*p};
+    for (const Value& name : names) {
+      if (name.kind == ValueKind::Symbol || name.kind == ValueKind::String) cs.ports.push_back(name.text);
+      else r_.Mismatch(name, "each client port", "a port name");
+    }
+  }
+  if (const Value* l = v.Get("labels")) r_.Labels(*l, "client labels", cs.labels);
+  if (const Value* a = v.Get("annotations")) r_.StringMap(*a, "client annotations", cs.annotations);
+  c_.client = std::move(cs);
+}
+
+void ComponentBuilder::ReadDisruption(const Value& v) {
+  c_.disruption.range = v.range;
+  if (v.kind == ValueKind::Symbol && v.text == "none") {
+    c_.disruption.mode = Disruption::Mode::None;
+    return;
+  }
+  if (v.kind != ValueKind::Record || (!v.text.empty() && v.text != "disruption")) {
+    r_.Mismatch(v, "`disruption`", "`none` or a section `disruption { maxUnavailable = 1 }`");
+    return;
+  }
+  r_.CheckKeys(v, "`disruption`", {"maxUnavailable", "minAvailable"});
+  const Value* max = v.Get("maxUnavailable");
+  const Value* min = v.Get("minAvailable");
+  if (max && min) {
+    r_.diags().Report(K::BadDisruption, v.range, "a disruption budget sets `maxUnavailable` or `minAvailable`, not both");
+    return;
+  }
+  if (!max && !min) {
+    r_.diags().Report(K::BadDisruption, v.range, "a disruption budget needs `maxUnavailable` or `minAvailable`")
+        .help = "write `disruption { maxUnavailable = 1 }`, or `disruption = none` for no budget";
+    return;
+  }
+  c_.disruption.mode = max ? Disruption::Mode::MaxUnavailable : Disruption::Mode::MinAvailable;
+  r_.IntOrPercent(max ? *max : *min, max ? "`maxUnavailable`" : "`minAvailable`", c_.disruption.amount);
+}
+
+void ComponentBuilder::ReadRetention(const Value& v) {
+  if (v.kind != ValueKind::Record || (!v.text.empty() && v.text != "retention")) {
+    r_.Mismatch(v, "`retention`", "a section `retention { whenDeleted = retain; whenScaled = retain }`");
+    return;
+  }
+  r_.CheckKeys(v, "`retention`", {"whenDeleted", "whenScaled"});
+  std::string deleted = "Retain", scaled = "Retain";
+  if (const Value* d = v.Get("whenDeleted")) r_.Enum(*d, "retention", {{"retain", "Retain"}, {"delete", "Delete"}}, deleted);
+  if (const Value* s = v.Get("whenScaled")) r_.Enum(*s, "retention", {{"retain", "Retain"}, {"delete", "Delete"}}, scaled);
+  c_.retention = std::make_pair(deleted, scaled);
+}
+
+// Warns when text names several pods of this component by ordinal
+// (`db-0.db`, `db-1.db`, ...): such lists go stale when replicas change.
+void ComponentBuilder::ScanForPeerList(const Value& v) {
+  if (v.kind == ValueKind::List) {
+    for (const Value& item : v.items) ScanForPeerList(item);
+    return;
+  }
+  if (v.kind != ValueKind::String || c_.name.empty()) return;
+  const std::string& t = v.text;
+  std::set<int64_t> ordinals;
+  std::string prefix = c_.name + "-";
+  for (size_t at = t.find(prefix); at != std::string::npos; at = t.find(prefix, at + 1)) {
+    bool word_start = at == 0 || !(std::isalnum(static_cast<unsigned char>(t[at - 1])) || t[at - 1] == '-');
+    size_t i = at + prefix.size();
+    int64_t n = 0;
+    size_t digits = 0;
+    while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i])) && digits < 6) n = n * 10 + (t[i++] - '0'), ++digits;
+    bool word_end = i == t.size() || !(std::isalnum(static_cast<unsigned char>(t[i])) || t[i] == '-');
+    if (word_start && digits > 0 && word_end) ordinals.insert(n);
+  }
+  if (ordinals.size() < 2 || *ordinals.begin() != 0 || *ordinals.rbegin() != static_cast<int64_t>(ordinals.size()) - 1) return;
+  diag::Diagnostic& d = r_.diags().Report(K::CopiedReplicas, v.range, ordinals.size(), c_.name);
+  d.help = "compute the list from `replicas` with a comprehension, e.g. "
+           "`join([for i in 0 .. replicas: \"NAME-${i}.NAME\"], \",\")` with `let replicas = N`";
+}
+
+}  // namespace kstate::check

@@ -1,0 +1,295 @@
+// Component- and program-wide rules.
+#include "compiler/check/rules.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "compiler/base/text.h"
+
+namespace kstate::check {
+
+using K = diag::Kind;
+
+namespace {
+
+void CheckNames(const Component& c, diag::Diagnostics& diags) {
+  std::string why = base::CheckDns1123Label(c.name);
+  if (!why.empty() && c.name.size() <= 63) {
+    diags.Report(K::InvalidObjectName, c.name_range, "component name", c.name, why);
+  } else if (c.name.size() > kMaxStatefulSetName) {
+    diags.Report(K::NameTooLong, c.name_range, c.name, c.name.size(), kMaxStatefulSetName);
+  }
+  std::map<std::string, SourceRange> containers;
+  auto container = [&](const Container& k) {
+    std::string cwhy = base::CheckDns1123Label(k.name);
+    if (!cwhy.empty()) diags.Report(K::InvalidObjectName, k.name_range, "container name", k.name, cwhy);
+    auto [it, fresh] = containers.emplace(k.name, k.name_range);
+    if (!fresh) {
+      diag::Diagnostic& d = diags.Report(K::DuplicateName, k.name_range, "container", k.name);
+      d.notes.push_back({it->second, "first declared here"});
+    }
+  };
+  container(c.main);
+  for (const Container& k : c.init) container(k);
+  for (const Container& k : c.sidecars) container(k);
+
+  // Volumes share one namespace in the pod; a pod volume named like a claim
+  // template silently replaces the claim.
+  std::map<std::string, std::pair<std::string_view, SourceRange>> volumes;
+  for (const Storage& s : c.storage) {
+    std::string vwhy = base::CheckDns1123Label(s.name);
+    if (!vwhy.empty()) diags.Report(K::InvalidObjectName, s.range, "storage name", s.name, vwhy);
+    auto [it, fresh] = volumes.emplace(s.name, std::pair{std::string_view("storage"), s.range});
+    if (!fresh) diags.Report(K::DuplicateName, s.range, "storage", s.name).notes.push_back({it->second.second, "first declared here"});
+  }
+  auto volume = [&](std::string_view kind, const std::string& name, SourceRange range) {
+    std::string vwhy = base::CheckDns1123Label(name);
+    if (!vwhy.empty()) diags.Report(K::InvalidObjectName, range, fmt::format("{} name", kind), name, vwhy);
+    auto [it, fresh] = volumes.emplace(name, std::pair{kind, range});
+    if (fresh) return;
+    if (it->second.first == "storage") {
+      diag::Diagnostic& d = diags.Report(K::VolumeShadowsClaim, range, kind, name, name);
+      d.notes.push_back({it->second.second, "the storage is declared here"});
+      d.help = "give one of them another name";
+    } else {
+      diags.Report(K::DuplicateName, range, fmt::format("volume"), name).notes.push_back({it->second.second, "first declared here"});
+    }
+  };
+  for (const Config& cfg : c.configs) volume("config", cfg.name, cfg.range);
+  for (const SecretVolume& s : c.secrets) volume("secret", s.name, s.range);
+  for (const Scratch& s : c.scratch) volume("scratch", s.name, s.range);
+}
+
+void CheckPortsAndProbes(const Component& c, diag::Diagnostics& diags) {
+  std::map<int64_t, const Port*> numbers;
+  auto each = [&](const Container& k) {
+    std::set<std::string> names;
+    for (const Port& p : k.ports) {
+      if (!names.insert(p.name).second) diags.Report(K::DuplicatePort, p.range, fmt::format("name `{}`", p.name), p.name, p.name);
+      auto [it, fresh] = numbers.emplace(p.number, &p);
+      if (!fresh && it->second->protocol == p.protocol) {
+        diag::Diagnostic& d = diags.Report(K::DuplicatePort, p.range, p.number, it->second->name, p.name);
+        d.notes.push_back({it->second->range, "first declared here"});
+      }
+    }
+    auto probe = [&](const std::optional<Probe>& pr, std::string_view kind) {
+      if (!pr) return;
+      if (!pr->port.name.empty() && pr->handler != Probe::Handler::Exec) {
+        bool found = false;
+        std::vector<std::string_view> known;
+        for (const Port& p : k.ports) {
+          found = found || p.name == pr->port.name;
+          known.push_back(p.name);
+        }
+        if (!found) {
+          diag::Diagnostic& d = diags.Report(K::ProbeUnknownPort, pr->port.range, pr->port.name,
+                                             fmt::format("container `{}`", k.name));
+          diag::SuggestClosest(d, pr->port.name, known);
+          if (d.help.empty()) d.help = fmt::format("declare it: `port {} = NUMBER`", pr->port.name);
+        }
+      }
+      if ((kind == "liveness" || kind == "startup") && pr->success && *pr->success != 1) {
+        diag::Diagnostic& d = diags.Report(K::ProbeSuccessThreshold, pr->success_range, kind, *pr->success);
+        d.fixes.push_back({pr->success_range, "1"});
+      }
+    };
+    probe(k.liveness, "liveness");
+    probe(k.readiness, "readiness");
+    probe(k.startup, "startup");
+    probe(k.pre_stop, "preStop");
+    probe(k.post_start, "postStart");
+  };
+  each(c.main);
+  for (const Container& k : c.init) each(k);
+  for (const Container& k : c.sidecars) each(k);
+}
+
+void CheckMounts(const Component& c, diag::Diagnostics& diags) {
+  std::vector<std::string_view> volumes;
+  for (const Storage& s : c.storage) volumes.push_back(s.name);
+  for (const Config& s : c.configs) volumes.push_back(s.name);
+  for (const SecretVolume& s : c.secrets) volumes.push_back(s.name);
+  for (const Scratch& s : c.scratch) volumes.push_back(s.name);
+  auto each = [&](const Container& k) {
+    std::map<std::string, SourceRange> paths;
+    for (const Mount& m : k.mounts) {
+      if (std::find(volumes.begin(), volumes.end(), m.volume) == volumes.end()) {
+        diag::Diagnostic& d = diags.Report(K::MountUnknownVolume, m.volume_range, m.volume);
+        diag::SuggestClosest(d, m.volume, volumes);
+        if (d.help.empty()) d.help = fmt::format("declare it, for example `storage {} {{ size = 1Gi }}`", m.volume);
+      }
+      if (m.path.empty() || m.path.front() != '/') {
+        diag::Diagnostic& d = diags.Report(K::MountPathRelative, m.path_range, m.path);
+        d.fixes.push_back({m.path_range, fmt::format("\"/{}\"", m.path)});
+      } else {
+        std::string normal = m.path.size() > 1 && m.path.back() == '/' ? m.path.substr(0, m.path.size() - 1) : m.path;
+        auto [it, fresh] = paths.emplace(normal, m.path_range);
+        if (!fresh) {
+          diag::Diagnostic& d = diags.Report(K::MountPathTwice, m.path_range, normal, k.name);
+          d.notes.push_back({it->second, "the other mount"});
+        }
+      }
+      if (!m.sub_path.empty()) {
+        std::string_view sp = m.sub_path;
+        bool parent = sp == ".." || sp.starts_with("../") || sp.ends_with("/..") || sp.find("/../") != std::string_view::npos;
+        if (sp.front() == '/') diags.Report(K::SubPathEscapes, m.range, m.sub_path, "is absolute; it must be relative to the volume");
+        else if (parent) diags.Report(K::SubPathEscapes, m.range, m.sub_path, "contains `..`; it must stay inside the volume");
+      }
+    }
+  };
+  each(c.main);
+  for (const Container& k : c.init) each(k);
+  for (const Container& k : c.sidecars) each(k);
+}
+
+// Checks an image reference and warns about tags that can change under a running StatefulSet.
+void CheckImage(const Container& k, diag::Diagnostics& diags) {
+  const std::string& image = k.image;
+  if (image.empty()) {
+    if (k.image_range.valid()) diags.Report(K::InvalidImage, k.image_range, image, "it is empty");
+    return;
+  }
+  for (char ch : image) {
+    if (std::isspace(static_cast<unsigned char>(ch)) || static_cast<unsigned char>(ch) < 0x20) {
+      diags.Report(K::InvalidImage, k.image_range, image, "it contains white space");
+      return;
+    }
+  }
+  size_t at = image.find('@');
+  std::string_view name = std::string_view(image).substr(0, at);
+  size_t slash = name.rfind('/');
+  size_t colon = name.rfind(':');
+  bool has_tag = colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash);
+  std::string_view repo = has_tag ? name.substr(0, colon) : name;
+  std::string_view tag = has_tag ? name.substr(colon + 1) : std::string_view{};
+  size_t first_slash = repo.find('/');
+  std::string_view path = first_slash != std::string_view::npos &&
+                                  (repo.substr(0, first_slash).find_first_of(".:") != std::string_view::npos ||
+                                   repo.substr(0, first_slash) == "localhost")
+                              ? repo.substr(first_slash + 1)
+                              : repo;
+  for (char ch : path) {
+    if (ch >= 'A' && ch <= 'Z') {
+      diags.Report(K::InvalidImage, k.image_range, image, "the repository name must be lower case");
+      return;
+    }
+  }
+  if (has_tag && (tag.empty() || tag.size() > 128)) {
+    diags.Report(K::InvalidImage, k.image_range, image, "the tag must have 1 to 128 characters");
+    return;
+  }
+  if (at != std::string::npos) return;  // pinned by digest
+  if (!has_tag) {
+    diags.Report(K::MutableImageTag, k.image_range, image, "has no tag, so it means `:latest`")
+        .help = "pin a version tag or a digest";
+  } else if (tag == "latest") {
+    diags.Report(K::MutableImageTag, k.image_range, image, "uses the tag `latest`").help = "pin a version tag or a digest";
+  }
+}
+
+void CheckAdvice(const Component& c, diag::Diagnostics& diags) {
+  CheckImage(c.main, diags);
+  for (const Container& k : c.init) CheckImage(k, diags);
+  for (const Container& k : c.sidecars) CheckImage(k, diags);
+  if (!c.main.readiness) diags.Report(K::NoReadiness, c.name_range, c.name).help = "add `readiness = tcp(PORT)` or a command that checks the service";
+  if (c.main.liveness && c.main.readiness && c.main.liveness->handler == c.main.readiness->handler &&
+      c.main.liveness->command == c.main.readiness->command && c.main.liveness->path == c.main.readiness->path &&
+      c.main.liveness->port.name == c.main.readiness->port.name &&
+      c.main.liveness->port.number == c.main.readiness->port.number &&
+      c.main.liveness->initial_delay == c.main.readiness->initial_delay &&
+      c.main.liveness->period == c.main.readiness->period && c.main.liveness->failure == c.main.readiness->failure) {
+    diags.Report(K::LivenessIsReadiness, c.main.liveness->range).help =
+        "give liveness a longer period or a higher failureThreshold than readiness";
+  }
+  if (!c.main.resources.any_request()) diags.Report(K::NoRequests, c.name_range, c.main.name).help = "add `resources { cpu = 500m; memory = 1Gi }`";
+  for (const Container& k : c.sidecars) {
+    if (!k.resources.any_request()) diags.Report(K::NoRequests, k.name_range, k.name).help = "add `resources { cpu = 100m; memory = 128Mi }`";
+  }
+  for (const Storage& s : c.storage) {
+    for (const std::string& mode : s.access) {
+      if (mode == "ReadWriteMany") diags.Report(K::ReadWriteManyClaim, s.access_range, s.name);
+    }
+  }
+  for (const AntiAffinity& a : c.anti_affinity) {
+    if (a.required && a.topology_key == "topology.kubernetes.io/zone" && c.replicas > 1) {
+      diags.Report(K::ZoneAntiAffinity, a.range, c.replicas, c.replicas).help =
+          "use `preferred(zone)`, or `spread(zone)` to balance pods over zones";
+    }
+  }
+  if (c.update.partition && *c.update.partition >= c.replicas && c.replicas > 0) {
+    diags.Report(K::PartitionAboveReplicas, c.update.range, *c.update.partition, c.replicas);
+  }
+  const Disruption& d = c.disruption;
+  bool none_allowed = (d.mode == Disruption::Mode::MaxUnavailable && d.amount.kind == ValueKind::Int && d.amount.integer == 0) ||
+                      (d.mode == Disruption::Mode::MaxUnavailable && d.amount.kind == ValueKind::String && d.amount.text == "0%") ||
+                      (d.mode == Disruption::Mode::MinAvailable && d.amount.kind == ValueKind::Int && d.amount.integer >= c.replicas && c.replicas > 0) ||
+                      (d.mode == Disruption::Mode::MinAvailable && d.amount.kind == ValueKind::String && d.amount.text == "100%");
+  if (none_allowed) diags.Report(K::NoDisruptionAllowed, d.range);
+}
+
+void CheckSelector(const Component& c, diag::Diagnostics& diags) {
+  if (!c.selector) return;
+  std::string_view tag;
+  size_t colon = c.main.image.rfind(':');
+  if (colon != std::string::npos && c.main.image.find('/', colon) == std::string::npos) tag = std::string_view(c.main.image).substr(colon + 1);
+  for (const auto& [key, value] : *c.selector) {
+    static const std::set<std::string_view> kVolatile = {"version", "app.kubernetes.io/version", "helm.sh/chart",
+                                                         "chart", "pod-template-hash", "controller-revision-hash"};
+    if (kVolatile.count(key)) {
+      diags.Report(K::UnstableSelector, c.selector_range, key, "changes with every release")
+          .help = fmt::format("keep `{}` in `labels` or `podLabels` and out of `selector`", key);
+    } else if (!tag.empty() && value == tag) {
+      diags.Report(K::UnstableSelector, c.selector_range, key, fmt::format("equals the image tag `{}`", tag))
+          .help = fmt::format("keep `{}` in `labels` or `podLabels` and out of `selector`", key);
+    }
+  }
+}
+
+}  // namespace
+
+void CheckComponent(const Component& c, diag::Diagnostics& diags) {
+  CheckNames(c, diags);
+  CheckPortsAndProbes(c, diags);
+  CheckMounts(c, diags);
+  CheckSelector(c, diags);
+  CheckAdvice(c, diags);
+}
+
+std::vector<ObjectName> ObjectNames(const Component& c) {
+  std::vector<ObjectName> out;
+  if (c.service_account.create) out.push_back({"ServiceAccount", c.service_account.name, c.service_account.range});
+  for (const Config& cfg : c.configs) out.push_back({"ConfigMap", cfg.object_name, cfg.range});
+  out.push_back({"Service", c.name, c.name_range});
+  if (c.client) out.push_back({"Service", c.client->name, c.client->range});
+  out.push_back({"StatefulSet", c.name, c.name_range});
+  bool pdb = c.disruption.mode == Disruption::Mode::MaxUnavailable || c.disruption.mode == Disruption::Mode::MinAvailable ||
+             (c.disruption.mode == Disruption::Mode::Default && c.replicas > 1);
+  if (pdb) out.push_back({"PodDisruptionBudget", c.name, c.name_range});
+  return out;
+}
+
+void CheckProgram(const Program& p, diag::Diagnostics& diags) {
+  std::map<std::pair<std::string, std::string>, const Component*> components;
+  std::map<std::tuple<std::string_view, std::string, std::string>, SourceRange> objects;
+  for (const Component& c : p.components) {
+    auto [it, fresh] = components.emplace(std::pair{c.namespace_, c.name}, &c);
+    if (!fresh) {
+      diag::Diagnostic& d = diags.Report(K::DuplicateComponent, c.name_range, c.name, c.namespace_.empty() ? "default" : c.namespace_);
+      d.notes.push_back({it->second->name_range, "first declared here"});
+      continue;
+    }
+    for (ObjectName& o : ObjectNames(c)) {
+      std::string name = o.name;
+      auto [oit, ofresh] = objects.emplace(std::tuple{o.kind, c.namespace_, std::move(name)}, o.range);
+      if (!ofresh) {
+        diag::Diagnostic& d = diags.Report(K::DuplicateObject, o.range, o.kind, o.name, c.namespace_.empty() ? "default" : c.namespace_);
+        d.notes.push_back({oit->second, "the other one comes from here"});
+      }
+    }
+  }
+}
+
+}  // namespace kstate::check

@@ -1,0 +1,109 @@
+// Value construction, record access and descriptions for messages.
+#include "compiler/check/value.h"
+
+#include <fmt/format.h>
+
+namespace kstate::check {
+
+Value Value::Str(std::string s, SourceRange r) {
+  Value v;
+  v.kind = ValueKind::String;
+  v.text = std::move(s);
+  v.range = r;
+  return v;
+}
+
+Value Value::Int(int64_t i, SourceRange r) {
+  Value v;
+  v.kind = ValueKind::Int;
+  v.integer = i;
+  v.range = r;
+  return v;
+}
+
+Value Value::Record(std::string tag, SourceRange r) {
+  Value v;
+  v.kind = ValueKind::Record;
+  v.text = std::move(tag);
+  v.range = r;
+  return v;
+}
+
+const Value* Value::Get(std::string_view key) const {
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (keys[i] == key) return &items[i];
+  }
+  return nullptr;
+}
+
+Value* Value::Get(std::string_view key) {
+  return const_cast<Value*>(static_cast<const Value*>(this)->Get(key));
+}
+
+SourceRange Value::KeyRange(std::string_view key) const {
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (keys[i] == key) return key_ranges[i];
+  }
+  return range;
+}
+
+void Value::Set(std::string key, SourceRange key_range, Value v) {
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (keys[i] == key) {
+      items[i] = std::move(v);
+      key_ranges[i] = key_range;
+      return;
+    }
+  }
+  keys.push_back(std::move(key));
+  key_ranges.push_back(key_range);
+  items.push_back(std::move(v));
+}
+
+std::string_view KindName(ValueKind kind) {
+  switch (kind) {
+    case ValueKind::Null: return "nothing";
+    case ValueKind::Bool: return "a boolean";
+    case ValueKind::Int: return "a whole number";
+    case ValueKind::Decimal: return "a fraction";
+    case ValueKind::Milli: return "a milli-quantity";
+    case ValueKind::Bytes: return "a byte size";
+    case ValueKind::Duration: return "a duration";
+    case ValueKind::String: return "a string";
+    case ValueKind::Symbol: return "a name";
+    case ValueKind::List: return "a list";
+    case ValueKind::Record: return "a record";
+    case ValueKind::Range: return "a range";
+  }
+  return "a value";
+}
+
+std::string Describe(const Value& v) {
+  switch (v.kind) {
+    case ValueKind::Bool: return fmt::format("`{}`", v.boolean ? "true" : "false");
+    case ValueKind::Int: return fmt::format("the number {}", v.integer);
+    case ValueKind::Decimal: return "a fraction";
+    case ValueKind::Milli: return fmt::format("`{}m`", v.integer);
+    case ValueKind::Bytes: return fmt::format("the byte size `{}`", base::FormatBytes(v.integer));
+    case ValueKind::Duration: return fmt::format("the duration `{}`", base::FormatDuration(v.integer));
+    case ValueKind::String: return v.text.size() <= 40 ? fmt::format("the string \"{}\"", v.text) : "a string";
+    case ValueKind::Symbol: return fmt::format("the name `{}`", v.text);
+    case ValueKind::Record:
+      return v.text.empty() ? std::string("a record") : fmt::format("a `{}` value", v.text);
+    default: return std::string(KindName(v.kind));
+  }
+}
+
+bool SameValue(const Value& a, const Value& b) {
+  if (a.kind != b.kind || a.boolean != b.boolean || a.integer != b.integer || a.text != b.text ||
+      a.decimal.mantissa != b.decimal.mantissa || a.decimal.scale != b.decimal.scale || a.keys != b.keys ||
+      a.items.size() != b.items.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.items.size(); ++i) {
+    if (!SameValue(a.items[i], b.items[i])) return false;
+  }
+  return true;
+}
+
+}  // namespace kstate::check

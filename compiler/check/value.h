@@ -1,0 +1,63 @@
+// Values produced by evaluating expressions. Records keep the range of every
+// key so later checks can point at the exact field; calls of built-ins yield
+// records tagged with what they build (a probe, an anti-affinity rule, ...).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "compiler/base/quantity.h"
+#include "compiler/base/source.h"
+
+namespace kstate::check {
+
+using base::SourceRange;
+
+enum class ValueKind : uint8_t {
+  Null,
+  Bool,
+  Int,
+  Decimal,   // a fraction without a unit (0.25): only cpu accepts it
+  Milli,     // 500m: millicores or minutes, decided where it is used
+  Bytes,     // exact bytes
+  Duration,  // exact milliseconds
+  String,
+  Symbol,    // a bare name that is not a `let`: an enum word or a port name
+  List,
+  Record,
+  Range,     // a .. b (items[0], items[1])
+};
+
+struct Value {
+  ValueKind kind = ValueKind::Null;
+  SourceRange range;
+  bool boolean = false;
+  int64_t integer = 0;       // Int, Milli (thousandths), Bytes, Duration (ms)
+  base::Decimal decimal;     // Decimal
+  std::string text;          // String, Symbol; Record: the tag of a built-in's result
+  std::vector<Value> items;  // List, Range
+  std::vector<std::string> keys;           // Record: field names, parallel to items
+  std::vector<SourceRange> key_ranges;     // Record: where each key was written
+
+  static Value Str(std::string s, SourceRange r);
+  static Value Int(int64_t v, SourceRange r);
+  static Value Record(std::string tag, SourceRange r);
+
+  // Record access. Set replaces an existing field.
+  const Value* Get(std::string_view key) const;
+  Value* Get(std::string_view key);
+  SourceRange KeyRange(std::string_view key) const;
+  void Set(std::string key, SourceRange key_range, Value v);
+  size_t size() const { return items.size(); }
+};
+
+// "a string", "a byte size", ... for messages.
+std::string_view KindName(ValueKind kind);
+// What a value is, for "found ..." in messages: "the name `foo`", "the number 3".
+std::string Describe(const Value& v);
+// Structural equality, ignoring ranges.
+bool SameValue(const Value& a, const Value& b);
+
+}  // namespace kstate::check

@@ -1,0 +1,133 @@
+// kstatec: the command line. `build` and `check` compile `.kstate` files;
+// exit codes are 0 (ok), 1 (errors in the input) and 2 (usage).
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "kstate/compiler.h"
+#include "output.h"
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitInput = 1;
+constexpr int kExitUsage = 2;
+
+struct CommonOptions {
+  std::vector<std::string> files;
+  std::string diagnostics = "text";
+  std::string color = "auto";
+  size_t error_limit = 20;
+  bool werror = false;
+};
+
+void AddCommon(CLI::App* cmd, CommonOptions& o) {
+  cmd->add_option("files", o.files, "The .kstate files to compile, together")->required()->type_name("FILE");
+  cmd->add_option("--diagnostics", o.diagnostics, "How to print diagnostics: text (for people) or json (for tools)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  cmd->add_option("--color", o.color, "Colour diagnostics: auto (when stderr is a terminal and NO_COLOR is unset), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+  cmd->add_option("--error-limit", o.error_limit, "Stop showing errors after this many (0: no limit)")->capture_default_str();
+  cmd->add_flag("--werror", o.werror, "Treat warnings as errors");
+}
+
+bool UseColor(const std::string& mode) {
+  if (mode == "always") return true;
+  if (mode == "never") return false;
+  const char* no_color = std::getenv("NO_COLOR");
+  return isatty(STDERR_FILENO) && (no_color == nullptr || no_color[0] == '\0');
+}
+
+// Prints diagnostics and returns the exit code the input deserves.
+int Report(const kstate::Compilation& c, const CommonOptions& o) {
+  if (o.diagnostics == "json") {
+    std::string json = c.DiagnosticsJson();
+    std::fwrite(json.data(), 1, json.size(), stderr);
+  } else {
+    std::string text = c.DiagnosticsText({UseColor(o.color), o.error_limit});
+    if (!text.empty() && (c.error_count() || c.warning_count())) {
+      text += fmt::format("{}{}\n", c.error_count() ? fmt::format("{} error{}", c.error_count(), c.error_count() == 1 ? "" : "s") : "",
+                          c.warning_count() ? fmt::format("{}{} warning{}", c.error_count() ? ", " : "", c.warning_count(),
+                                                          c.warning_count() == 1 ? "" : "s")
+                                            : "");
+    }
+    std::fwrite(text.data(), 1, text.size(), stderr);
+  }
+  if (!c.ok() || (o.werror && c.warning_count())) return kExitInput;
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"kstatec: compile stateful components written in .kstate into Kubernetes manifests."};
+  app.set_version_flag("--version", std::string("kstatec ") + kstate::Version());
+  app.require_subcommand(1);
+  app.footer(
+      "Examples:\n"
+      "  kstatec build examples/mariadb/mariadb.kstate            print the manifests as YAML\n"
+      "  kstatec build db.kstate --format json                     print them as JSON\n"
+      "  kstatec build db.kstate -o out/                           one file per object, in apply order\n"
+      "  kstatec check db.kstate --diagnostics json                check only; diagnostics for tools\n"
+      "\nExit codes: 0 ok, 1 errors in the input, 2 wrong usage.");
+
+  CommonOptions build_opts;
+  std::string format = "yaml";
+  std::string out_dir;
+  CLI::App* build = app.add_subcommand("build", "Check the files and print the Kubernetes objects they compile to");
+  AddCommon(build, build_opts);
+  build->add_option("--format,-f", format, "Output format: yaml (multi-document) or json (a List when several)")
+      ->check(CLI::IsMember({"yaml", "json"}))
+      ->capture_default_str();
+  build->add_option("-o,--output-dir", out_dir, "Write one file per object into DIR instead of printing them")
+      ->type_name("DIR");
+  build->footer("Objects come in apply order: Namespaces, ServiceAccounts, ConfigMaps, Services, StatefulSets, "
+                "PodDisruptionBudgets.\nNothing is written when there are errors.");
+
+  CommonOptions check_opts;
+  CLI::App* check = app.add_subcommand("check", "Check the files and print diagnostics only");
+  AddCommon(check, check_opts);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+
+  if (check->parsed()) {
+    kstate::Compilation c = kstate::Compilation::FromFiles(check_opts.files);
+    return Report(c, check_opts);
+  }
+  kstate::Compilation c = kstate::Compilation::FromFiles(build_opts.files);
+  int code = Report(c, build_opts);
+  if (code != kExitOk) return code;
+  bool json = format == "json";
+  if (!out_dir.empty()) {
+    std::string error = kstate::cli::WriteObjectFiles(c, out_dir, json);
+    if (!error.empty()) {
+      std::fprintf(stderr, "kstatec: error: %s [KS4002]\n", error.c_str());
+      return kExitInput;
+    }
+    return kExitOk;
+  }
+  if (!kstate::cli::WriteStdout(json ? c.Json() : c.Yaml())) {
+    std::fprintf(stderr, "kstatec: error: cannot write to standard output [KS4002]\n");
+    return kExitInput;
+  }
+  return kExitOk;
+}

@@ -1,0 +1,57 @@
+// The diagnostic registry and collector.
+#include "compiler/diag/diagnostic.h"
+
+#include <algorithm>
+#include <array>
+#include <span>
+
+#include "compiler/base/text.h"
+
+namespace kstate::diag {
+
+namespace {
+constexpr std::array kInfos = {
+#define KSTATE_DIAG(name, code, severity, format) KindInfo{#name, code, Severity::severity, format},
+#include "compiler/diag/kinds.def"
+#undef KSTATE_DIAG
+};
+}  // namespace
+
+const KindInfo& Info(Kind kind) { return kInfos[static_cast<size_t>(kind)]; }
+
+std::vector<Kind> AllKinds() {
+  std::vector<Kind> out;
+  for (size_t i = 0; i < kInfos.size(); ++i) out.push_back(static_cast<Kind>(i));
+  return out;
+}
+
+std::string_view SeverityName(Severity s) {
+  switch (s) {
+    case Severity::Error: return "error";
+    case Severity::Warning: return "warning";
+    case Severity::Note: return "note";
+  }
+  return "error";
+}
+
+Diagnostic& Diagnostics::Add(Kind kind, Severity severity, base::SourceRange range, std::string message) {
+  if (severity == Severity::Error) ++errors_;
+  if (severity == Severity::Warning) ++warnings_;
+  list_.push_back(Diagnostic{kind, severity, range, std::move(message), {}, {}, {}});
+  return list_.back();
+}
+
+void Diagnostics::SortByLocation() {
+  std::stable_sort(list_.begin(), list_.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    return std::pair(a.range.file, a.range.begin) < std::pair(b.range.file, b.range.begin);
+  });
+}
+
+void SuggestClosest(Diagnostic& d, std::string_view word, const std::vector<std::string_view>& candidates) {
+  std::string_view best = base::ClosestMatch(word, std::span(candidates.data(), candidates.size()));
+  if (best.empty()) return;
+  d.help = fmt::format("did you mean `{}`?", best);
+  d.fixes.push_back(FixIt{d.range, std::string(best)});
+}
+
+}  // namespace kstate::diag

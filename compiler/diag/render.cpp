@@ -1,0 +1,182 @@
+// Text and JSON rendering of diagnostics.
+#include "compiler/diag/render.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace kstate::diag {
+
+namespace {
+
+struct Style {
+  bool on;
+  std::string_view Bold() const { return on ? "\x1b[1m" : ""; }
+  std::string_view Reset() const { return on ? "\x1b[0m" : ""; }
+  std::string_view Severity(diag::Severity s) const {
+    if (!on) return "";
+    switch (s) {
+      case Severity::Error: return "\x1b[1;31m";
+      case Severity::Warning: return "\x1b[1;35m";
+      case Severity::Note: return "\x1b[1;36m";
+    }
+    return "";
+  }
+  std::string_view Caret() const { return on ? "\x1b[1;32m" : ""; }
+  std::string_view Gutter() const { return on ? "\x1b[1;34m" : ""; }
+};
+
+// Display columns of `s`: tabs become one space, UTF-8 continuation bytes take none.
+size_t DisplayWidth(std::string_view s) {
+  size_t w = 0;
+  for (char c : s) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++w;
+  }
+  return w;
+}
+
+std::string Printable(std::string_view line) {
+  std::string out(line);
+  std::replace(out.begin(), out.end(), '\t', ' ');
+  return out;
+}
+
+std::string Location(const base::SourceManager& sources, base::SourceRange r) {
+  if (!r.valid() || r.file >= sources.size()) return "kstatec";
+  const base::SourceFile& f = sources.file(r.file);
+  base::LineCol lc = f.Position(r.begin);
+  return fmt::format("{}:{}:{}", f.path(), lc.line, lc.column);
+}
+
+void AppendSnippet(std::string& out, const base::SourceManager& sources, base::SourceRange r, const Style& st) {
+  if (!r.valid() || r.file >= sources.size()) return;
+  const base::SourceFile& f = sources.file(r.file);
+  base::LineCol begin = f.Position(r.begin);
+  std::string_view line = f.Line(begin.line);
+  uint32_t line_start = f.LineStart(begin.line);
+  size_t col_bytes = std::min<size_t>(r.begin - line_start, line.size());
+  size_t end_bytes = std::min<size_t>(r.end > line_start ? r.end - line_start : col_bytes, line.size());
+  if (end_bytes < col_bytes) end_bytes = col_bytes;
+  size_t indent = DisplayWidth(line.substr(0, col_bytes));
+  size_t width = DisplayWidth(line.substr(col_bytes, end_bytes - col_bytes));
+  std::string number = fmt::format("{}", begin.line);
+  size_t gutter = std::max<size_t>(number.size(), 4);
+  out += fmt::format("{}{:>{}} |{} {}\n", st.Gutter(), number, gutter, st.Reset(), Printable(line));
+  out += fmt::format("{}{:>{}} |{} {:{}}{}^{}{}\n", st.Gutter(), "", gutter, st.Reset(), "", indent, st.Caret(),
+                     std::string(width > 1 ? width - 1 : 0, '~'), st.Reset());
+}
+
+}  // namespace
+
+std::string RenderText(const Diagnostics& diags, const base::SourceManager& sources, const RenderOptions& options) {
+  Style st{options.color};
+  std::string out;
+  size_t errors = 0;
+  for (const Diagnostic& d : diags.list()) {
+    if (options.error_limit && d.severity == Severity::Error && errors == options.error_limit) {
+      const KindInfo& info = Info(Kind::ErrorLimit);
+      out += fmt::format("{}kstatec: {}error:{} {}too many errors ({} shown); stopping (raise the limit with "
+                         "`--error-limit`) [{}]{}\n",
+                         st.Bold(), st.Severity(Severity::Error), st.Reset(), st.Bold(), errors, info.code, st.Reset());
+      break;
+    }
+    if (d.severity == Severity::Error) ++errors;
+    out += fmt::format("{}{}: {}{}:{} {}{} [{}]{}\n", st.Bold(), Location(sources, d.range), st.Severity(d.severity),
+                       SeverityName(d.severity), st.Reset(), st.Bold(), d.message, Info(d.kind).code, st.Reset());
+    AppendSnippet(out, sources, d.range, st);
+    if (!d.help.empty()) out += fmt::format("      = {}help:{} {}\n", st.Bold(), st.Reset(), d.help);
+    for (const Note& n : d.notes) {
+      if (n.range.valid()) {
+        out += fmt::format("{}{}: {}note:{} {}\n", st.Bold(), Location(sources, n.range),
+                           st.Severity(Severity::Note), st.Reset(), n.message);
+        AppendSnippet(out, sources, n.range, st);
+      } else {
+        out += fmt::format("      = {}note:{} {}\n", st.Bold(), st.Reset(), n.message);
+      }
+    }
+  }
+  return out;
+}
+
+void AppendJsonEscaped(std::string& out, std::string_view s) {
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+          out += fmt::format("\\u{:04x}", static_cast<unsigned char>(c));
+        } else {
+          out += c;
+        }
+    }
+  }
+}
+
+namespace {
+
+void AppendJsonString(std::string& out, std::string_view s) {
+  out += '"';
+  AppendJsonEscaped(out, s);
+  out += '"';
+}
+
+void AppendJsonRange(std::string& out, const base::SourceManager& sources, base::SourceRange r) {
+  if (!r.valid() || r.file >= sources.size()) {
+    out += "\"file\":null";
+    return;
+  }
+  const base::SourceFile& f = sources.file(r.file);
+  base::LineCol b = f.Position(r.begin), e = f.Position(r.end);
+  out += "\"file\":";
+  AppendJsonString(out, f.path());
+  out += fmt::format(",\"line\":{},\"column\":{},\"endLine\":{},\"endColumn\":{},\"offset\":{},\"endOffset\":{}", b.line,
+                     b.column, e.line, e.column, r.begin, r.end);
+}
+
+}  // namespace
+
+std::string RenderJson(const Diagnostics& diags, const base::SourceManager& sources) {
+  std::string out = "[";
+  bool first = true;
+  for (const Diagnostic& d : diags.list()) {
+    if (!first) out += ",";
+    first = false;
+    out += "\n  {";
+    AppendJsonRange(out, sources, d.range);
+    out += ",\"severity\":";
+    AppendJsonString(out, SeverityName(d.severity));
+    out += ",\"code\":";
+    AppendJsonString(out, Info(d.kind).code);
+    out += ",\"message\":";
+    AppendJsonString(out, d.message);
+    if (!d.help.empty()) {
+      out += ",\"help\":";
+      AppendJsonString(out, d.help);
+    }
+    out += ",\"notes\":[";
+    for (size_t i = 0; i < d.notes.size(); ++i) {
+      out += i ? ",{" : "{";
+      AppendJsonRange(out, sources, d.notes[i].range);
+      out += ",\"message\":";
+      AppendJsonString(out, d.notes[i].message);
+      out += "}";
+    }
+    out += "],\"fixes\":[";
+    for (size_t i = 0; i < d.fixes.size(); ++i) {
+      out += i ? ",{" : "{";
+      AppendJsonRange(out, sources, d.fixes[i].range);
+      out += ",\"replacement\":";
+      AppendJsonString(out, d.fixes[i].replacement);
+      out += "}";
+    }
+    out += "]}";
+  }
+  out += first ? "]\n" : "\n]\n";
+  return out;
+}
+
+}  // namespace kstate::diag

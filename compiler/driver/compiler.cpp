@@ -1,0 +1,124 @@
+// The pipeline: parse every file, check them together, lower to objects.
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "compiler/check/check.h"
+#include "compiler/diag/render.h"
+#include "compiler/driver/compilation_impl.h"
+#include "compiler/emit/lower.h"
+#include "compiler/syntax/parser.h"
+
+namespace kstate {
+
+namespace {
+
+void Run(Compilation::Impl& impl) {
+  std::vector<const syntax::File*> parsed;
+  for (uint32_t id = 0; id < impl.sources.size(); ++id) {
+    impl.files.push_back(syntax::Parse(impl.sources, id, impl.diags));
+    if (impl.files.back()->ok) parsed.push_back(impl.files.back().get());
+  }
+  // A file that did not parse is left out of checking: its one syntax error
+  // is more useful than errors about the half of it that was read.
+  if (parsed.size() == impl.files.size()) impl.program = check::Check(parsed, impl.diags);
+  if (!impl.diags.has_errors()) impl.objects = emit::Lower(impl.program);
+  impl.diags.SortByLocation();
+}
+
+bool ReadFile(const std::string& path, std::string& out, std::string& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = std::strerror(errno);
+    return false;
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) {
+    error = "read error";
+    return false;
+  }
+  out = buffer.str();
+  if (out.size() > UINT32_MAX / 2) {
+    error = "the file is larger than 2 GiB";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Compilation::Compilation(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Compilation::Compilation(Compilation&&) noexcept = default;
+Compilation& Compilation::operator=(Compilation&&) noexcept = default;
+Compilation::~Compilation() = default;
+
+Compilation Compilation::FromSources(std::vector<Source> sources) {
+  auto impl = std::make_unique<Impl>();
+  for (Source& s : sources) impl->sources.Add(std::move(s.path), std::move(s.text));
+  Run(*impl);
+  return Compilation(std::move(impl));
+}
+
+Compilation Compilation::FromFiles(const std::vector<std::string>& paths) {
+  auto impl = std::make_unique<Impl>();
+  bool readable = true;
+  for (const std::string& path : paths) {
+    std::string text, error;
+    if (!ReadFile(path, text, error)) {
+      impl->diags.Report(diag::Kind::CannotRead, {}, path, error);
+      readable = false;
+      continue;
+    }
+    impl->sources.Add(path, std::move(text));
+  }
+  if (readable) Run(*impl);
+  return Compilation(std::move(impl));
+}
+
+bool Compilation::ok() const { return !impl_->diags.has_errors(); }
+std::size_t Compilation::error_count() const { return impl_->diags.error_count(); }
+std::size_t Compilation::warning_count() const { return impl_->diags.warning_count(); }
+
+std::vector<Diagnostic> Compilation::diagnostics() const {
+  std::vector<Diagnostic> out;
+  for (const diag::Diagnostic& d : impl_->diags.list()) {
+    Diagnostic x;
+    x.severity = std::string(diag::SeverityName(d.severity));
+    x.code = std::string(diag::Info(d.kind).code);
+    x.message = d.message;
+    x.help = d.help;
+    if (d.range.valid() && d.range.file < impl_->sources.size()) {
+      const base::SourceFile& f = impl_->sources.file(d.range.file);
+      base::LineCol lc = f.Position(d.range.begin);
+      x.file = f.path();
+      x.line = lc.line;
+      x.column = lc.column;
+    }
+    out.push_back(std::move(x));
+  }
+  return out;
+}
+
+std::string Compilation::DiagnosticsText(const RenderOptions& options) const {
+  return diag::RenderText(impl_->diags, impl_->sources, {options.color, options.error_limit});
+}
+
+std::string Compilation::DiagnosticsJson() const { return diag::RenderJson(impl_->diags, impl_->sources); }
+
+std::size_t Compilation::object_count() const { return impl_->objects.size(); }
+
+ObjectInfo Compilation::object(std::size_t i) const {
+  const emit::Object& o = impl_->objects.at(i);
+  return {o.api_version, o.kind, o.name, o.namespace_, o.component};
+}
+
+std::string Compilation::Yaml() const { return emit::WriteYaml(impl_->objects); }
+std::string Compilation::Json() const { return emit::WriteJson(impl_->objects); }
+std::string Compilation::ObjectYaml(std::size_t i) const { return emit::WriteYaml({impl_->objects.at(i)}); }
+std::string Compilation::ObjectJson(std::size_t i) const { return emit::WriteJson({impl_->objects.at(i)}); }
+
+const char* Version() { return KSTATE_VERSION; }
+
+}  // namespace kstate

@@ -1,0 +1,84 @@
+// kstate's compiler as a library: `.kstate` sources in, Kubernetes objects and
+// diagnostics out. This is the whole public interface; `kstatec` uses it too.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace kstate {
+
+// One input file: its path (as shown in diagnostics) and its text.
+struct Source {
+  std::string path;
+  std::string text;
+};
+
+struct Diagnostic {
+  std::string severity;  // "error", "warning" or "note"
+  std::string code;      // stable, e.g. "KS2001"
+  std::string message;
+  std::string help;      // may be empty
+  std::string file;      // empty when the diagnostic has no location
+  unsigned line = 0;     // 1-based; 0 without a location
+  unsigned column = 0;   // 1-based, in bytes
+};
+
+// What one emitted object is, without its body.
+struct ObjectInfo {
+  std::string api_version;
+  std::string kind;
+  std::string name;
+  std::string namespace_name;  // empty for cluster-scoped objects or no namespace
+  std::string component;       // the component that produced it
+};
+
+struct RenderOptions {
+  bool color = false;
+  std::size_t error_limit = 0;  // 0: show every error
+};
+
+// The result of compiling a set of sources. Objects exist only when ok().
+class Compilation {
+ public:
+  // Compiles in-memory sources.
+  static Compilation FromSources(std::vector<Source> sources);
+  // Reads and compiles files; an unreadable file is a diagnostic (KS4001).
+  static Compilation FromFiles(const std::vector<std::string>& paths);
+
+  Compilation(Compilation&&) noexcept;
+  Compilation& operator=(Compilation&&) noexcept;
+  ~Compilation();
+
+  bool ok() const;
+  std::size_t error_count() const;
+  std::size_t warning_count() const;
+  std::vector<Diagnostic> diagnostics() const;
+  // Diagnostics for people: file:line:col, the source line, a caret, help and notes.
+  std::string DiagnosticsText(const RenderOptions& options) const;
+  // Diagnostics for tools: a JSON array.
+  std::string DiagnosticsJson() const;
+
+  std::size_t object_count() const;
+  ObjectInfo object(std::size_t index) const;
+  // All objects in apply order: multi-document YAML, or JSON (a `List` when several).
+  std::string Yaml() const;
+  std::string Json() const;
+  // One object.
+  std::string ObjectYaml(std::size_t index) const;
+  std::string ObjectJson(std::size_t index) const;
+
+  struct Impl;
+  // For tools inside this repository (runtime, language server): the internals.
+  const Impl& impl() const { return *impl_; }
+
+ private:
+  explicit Compilation(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// The version of kstatec and its standard library.
+const char* Version();
+
+}  // namespace kstate

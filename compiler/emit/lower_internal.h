@@ -1,0 +1,14 @@
+// Shared helpers of the lowering files (not part of the emit interface).
+#pragma once
+
+#include "compiler/check/model.h"
+#include "compiler/emit/manifest.h"
+
+namespace kstate::emit::internal {
+
+Node LabelsNode(const std::vector<std::pair<std::string, std::string>>& labels);
+Node ValueToNode(const check::Value& v);
+// The pod template's spec for a component.
+Node PodSpec(const check::Component& c);
+
+}  // namespace kstate::emit::internal

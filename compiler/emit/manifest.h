@@ -1,0 +1,66 @@
+// The manifest model: Kubernetes objects as ordered trees whose nodes remember
+// the `.kstate` range that produced them, so the runtime can map an API
+// server's field error back to a source line.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "compiler/base/source.h"
+
+namespace kstate::emit {
+
+// One node: a scalar, a map with keys in output order, or a list.
+struct Node {
+  enum class Kind : uint8_t { Null, Bool, Int, String, Map, List };
+
+  Kind kind = Kind::Null;
+  bool boolean = false;
+  int64_t integer = 0;
+  std::string string;
+  std::vector<std::pair<std::string, Node>> members;
+  std::vector<Node> items;
+  base::SourceRange source;
+
+  static Node Bool(bool v, base::SourceRange src = {});
+  static Node Int(int64_t v, base::SourceRange src = {});
+  static Node Str(std::string v, base::SourceRange src = {});
+  static Node Map(base::SourceRange src = {});
+  static Node List(base::SourceRange src = {});
+
+  // Map access: Set replaces an existing key in place or appends a new one.
+  Node& Set(std::string_view key, Node value);
+  Node* Find(std::string_view key);
+  const Node* Find(std::string_view key) const;
+  // Find or add a map member (added as an empty map).
+  Node& Child(std::string_view key, base::SourceRange src = {});
+  // List append.
+  Node& Push(Node value);
+
+  bool empty() const { return kind == Kind::Map ? members.empty() : kind == Kind::List ? items.empty() : false; }
+  friend bool operator==(const Node&, const Node&) = default;
+};
+
+// One Kubernetes object and where it came from.
+struct Object {
+  std::string api_version;
+  std::string kind;
+  std::string name;
+  std::string namespace_;     // empty for cluster-scoped objects
+  std::string component;      // the component that produced it
+  base::SourceRange source;   // the component (or section) that produced it
+  Node root;                  // the whole object, apiVersion and kind included
+};
+
+// Multi-document YAML ("---" between objects), block style, deterministic.
+std::string WriteYaml(const std::vector<Object>& objects);
+// One object as JSON, or several as a `v1` `List`; two-space indentation.
+std::string WriteJson(const std::vector<Object>& objects);
+// One node as YAML / JSON, for hover texts and tests.
+std::string NodeToYaml(const Node& node);
+std::string NodeToJson(const Node& node, bool pretty = true);
+
+}  // namespace kstate::emit

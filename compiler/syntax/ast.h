@@ -1,0 +1,132 @@
+// The syntax tree of one `.kstate` file. Nodes live in pools owned by the
+// File (stable addresses); every node keeps its source range.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "compiler/base/quantity.h"
+#include "compiler/base/source.h"
+
+namespace kstate::syntax {
+
+using base::SourceRange;
+
+struct Expr;
+struct Block;
+
+struct Ident {
+  std::string_view text;
+  SourceRange range;
+};
+
+enum class ExprKind : uint8_t {
+  Number,         // 3, 0.25, 8Gi, 500m, 1h30m, 0o644 (unit kept apart)
+  String,         // "a ${b}", """block"""
+  Bool,           // true, false
+  Name,           // ordered, status, replicas
+  List,           // [a, b]
+  Comprehension,  // [for i in 0 .. 3: expr]
+  Record,         // { key: value }
+  Call,           // exec("a"), preferred(weight: 1)
+  Field,          // base.name
+  Override,       // base { field = value }
+  Unary,          // -x, not x
+  Binary,         // a + b, a .. b, a == b, a and b
+  If,             // if c then a else b
+};
+
+enum class Op : uint8_t { Add, Sub, Mul, Div, Mod, Range, Eq, Ne, Lt, Le, Gt, Ge, And, Or, Neg, Not };
+std::string_view OpSpelling(Op op);
+
+// The text of a string expression with no interpolation, or nullptr.
+const std::string* LiteralText(const Expr& string_expr);
+
+// One piece of a string literal: literal text, or an interpolated expression.
+struct StringPart {
+  std::string text;
+  Expr* expr = nullptr;
+  SourceRange range;
+};
+
+struct Arg {
+  Ident name;  // empty text for a positional argument
+  Expr* value = nullptr;
+};
+
+struct RecordEntry {
+  Expr* key = nullptr;  // a String expression (an identifier key becomes a plain string)
+  Expr* value = nullptr;
+};
+
+struct Expr {
+  ExprKind kind;
+  SourceRange range;
+  // Number: the literal as classified by base::ParseNumberLiteral.
+  base::NumberClass number_class = base::NumberClass::Plain;
+  base::Decimal number;
+  int64_t exact = 0;
+  bool boolean = false;
+  Ident name;                       // Name; Field: the field; Call: the callee; Comprehension: the variable
+  std::vector<StringPart> parts;    // String
+  std::vector<Expr*> items;         // List; Unary/Binary operands; If: cond, then, else; Comprehension: source, body[, filter]
+  std::vector<Arg> args;            // Call
+  std::vector<RecordEntry> entries; // Record
+  Expr* base = nullptr;             // Field, Override
+  Block* block = nullptr;           // Override
+  Op op = Op::Add;                  // Unary, Binary
+  bool block_string = false;        // String written with """
+};
+
+enum class StmtKind : uint8_t {
+  Assign,   // path = value     (key: "a.b.c" path, or a quoted key)
+  Let,      // let name = value
+  Section,  // head [name] { ... }
+  Port,     // port name = value
+  File,     // file "name" = value
+  Mount,    // mount [name | "file"] at path [{ ... }]
+};
+
+struct Stmt {
+  StmtKind kind;
+  SourceRange range;
+  std::vector<Ident> path;  // Assign: the dotted path (one element for a plain field)
+  Expr* key = nullptr;      // a String: Assign's quoted key; File's name; Mount's quoted source
+  Ident head;               // Section: the section word (storage, env, resources, ...)
+  Ident name;               // Section/Let/Port/Mount: the declared or referenced name (may be empty)
+  Expr* value = nullptr;    // Assign/Let/Port/File: the value; Mount: the target path
+  Block* body = nullptr;    // Section body; Mount options
+};
+
+struct Block {
+  SourceRange range;
+  std::vector<Stmt*> stmts;
+};
+
+enum class DeclKind : uint8_t { Namespace, Component, Let };
+
+struct Decl {
+  DeclKind kind;
+  SourceRange range;
+  Ident name;             // Component name
+  std::string text;       // Namespace name
+  SourceRange text_range;
+  Block* body = nullptr;  // Component body; Namespace options (may be null)
+  Stmt* let = nullptr;    // Let
+};
+
+// One parsed file. Owns all of its nodes.
+struct File {
+  uint32_t file_id = 0;
+  std::vector<Decl> decls;
+  bool ok = false;  // false when a syntax error stopped the parse
+
+  std::deque<Expr> expr_pool;
+  std::deque<Stmt> stmt_pool;
+  std::deque<Block> block_pool;
+};
+
+}  // namespace kstate::syntax

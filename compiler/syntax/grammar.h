@@ -1,0 +1,215 @@
+// The PEGTL grammar of `.kstate`: rules only. Actions live in parser.cpp and
+// the message for every `must<>` rule in parse_errors.h.
+//
+// Newlines are ordinary white space; `;` may separate statements. Names may
+// contain inner dashes (`init-mysql`), so subtraction needs spaces (`a - 1`).
+#pragma once
+
+#include <tao/pegtl.hpp>
+
+namespace kstate::syntax::grammar {
+
+using namespace tao::pegtl;  // NOLINT(google-build-using-namespace): rule vocabulary
+
+// ---- white space and comments
+struct block_comment_rest : until<string<'*', '/'>> {};
+struct block_comment : seq<string<'/', '*'>, must<block_comment_rest>> {};
+struct line_comment : seq<two<'/'>, until<eolf>> {};
+struct ws : star<sor<one<' ', '\t', '\r', '\n'>, line_comment, block_comment>> {};
+
+// ---- names and keywords
+struct ident_first : ranges<'a', 'z', 'A', 'Z', '_'> {};
+struct ident_other : ranges<'a', 'z', 'A', 'Z', '0', '9', '_'> {};
+struct ident_body : seq<ident_first, star<ident_other>, star<seq<one<'-'>, plus<ident_other>>>> {};
+
+template <typename Word>
+struct kw : seq<Word, not_at<ident_other>, not_at<one<'-'>, ident_other>> {};
+
+struct kw_at : kw<TAO_PEGTL_STRING("at")> {};
+struct kw_and : kw<TAO_PEGTL_STRING("and")> {};
+struct kw_component : kw<TAO_PEGTL_STRING("component")> {};
+struct kw_else : kw<TAO_PEGTL_STRING("else")> {};
+struct kw_false : kw<TAO_PEGTL_STRING("false")> {};
+struct kw_file : kw<TAO_PEGTL_STRING("file")> {};
+struct kw_for : kw<TAO_PEGTL_STRING("for")> {};
+struct kw_if : kw<TAO_PEGTL_STRING("if")> {};
+struct kw_in : kw<TAO_PEGTL_STRING("in")> {};
+struct kw_let : kw<TAO_PEGTL_STRING("let")> {};
+struct kw_mount : kw<TAO_PEGTL_STRING("mount")> {};
+struct kw_namespace : kw<TAO_PEGTL_STRING("namespace")> {};
+struct kw_not : kw<TAO_PEGTL_STRING("not")> {};
+struct kw_or : kw<TAO_PEGTL_STRING("or")> {};
+struct kw_port : kw<TAO_PEGTL_STRING("port")> {};
+struct kw_then : kw<TAO_PEGTL_STRING("then")> {};
+struct kw_true : kw<TAO_PEGTL_STRING("true")> {};
+
+// Words that can never be names.
+struct reserved : sor<kw_and, kw_component, kw_else, kw_false, kw_for, kw_if, kw_in, kw_let, kw_namespace,
+                      kw_not, kw_or, kw_then, kw_true> {};
+struct ident : seq<not_at<reserved>, ident_body> {};
+
+// ---- literals
+struct number_lit : seq<digit, star<sor<ident_other, seq<one<'.'>, digit>>>> {};
+
+struct expr;
+struct interp_open : string<'$', '{'> {};
+struct interp_close : one<'}'> {};
+struct interp : seq<interp_open, ws, must<expr>, ws, must<interp_close>> {};
+struct dollar_escape : string<'$', '$', '{'> {};
+struct escape_code : sor<one<'"', '\\', 'n', 't', 'r', '$', '0'>, seq<one<'u'>, one<'{'>, rep_min_max<1, 6, xdigit>, one<'}'>>> {};
+struct escape : seq<one<'\\'>, must<escape_code>> {};
+struct str_text : plus<not_at<sor<one<'"', '\\', '\n'>, interp_open, dollar_escape>>, any> {};
+struct str_open : one<'"'> {};
+struct str_close : one<'"'> {};
+struct string_lit : seq<str_open, star<sor<dollar_escape, interp, escape, str_text>>, must<str_close>> {};
+
+struct bstr_quotes : string<'"', '"', '"'> {};
+struct bstr_open : bstr_quotes {};
+struct bstr_close : bstr_quotes {};
+struct bstr_text : plus<not_at<sor<bstr_quotes, interp_open, dollar_escape>>, any> {};
+struct bstring_lit : seq<bstr_open, star<sor<dollar_escape, interp, bstr_text>>, must<bstr_close>> {};
+
+struct any_string : sor<bstring_lit, string_lit> {};
+
+// ---- expressions
+struct paren_close : one<')'> {};
+struct paren : seq<one<'('>, ws, must<expr>, ws, must<paren_close>> {};
+
+struct list_open : one<'['> {};
+struct list_close : one<']'> {};
+struct list_item : seq<expr> {};
+struct list_items : opt<list_item, star<ws, one<','>, ws, list_item>, opt<ws, one<','>>> {};
+struct comp_var : ident {};
+struct comp_in : kw_in {};
+struct comp_source : seq<expr> {};
+struct comp_filter : seq<kw_if, ws, must<expr>> {};
+struct comp_colon : one<':'> {};
+struct comp_body : seq<kw_for, ws, must<comp_var>, ws, must<comp_in>, ws, must<comp_source>, ws, opt<comp_filter, ws>,
+                       must<comp_colon>, ws, must<expr>> {};
+struct list_lit : seq<list_open, ws, sor<comp_body, list_items>, ws, must<list_close>> {};
+
+struct record_open : one<'{'> {};
+struct record_close : one<'}'> {};
+struct record_key_ident : ident {};
+struct record_key : sor<record_key_ident, string_lit> {};
+struct record_colon : one<':'> {};
+struct record_value : seq<expr> {};
+struct record_entry : seq<record_key, ws, must<record_colon>, ws, must<record_value>> {};
+struct record_lit : seq<record_open, ws, opt<record_entry, star<ws, one<','>, ws, record_entry>, opt<ws, one<','>>>, ws,
+                        must<record_close>> {};
+
+struct name_ref : ident {};
+struct if_then : kw_then {};
+struct if_else : kw_else {};
+struct if_expr : seq<kw_if, ws, must<expr>, ws, must<if_then>, ws, must<expr>, ws, must<if_else>, ws, must<expr>> {};
+
+struct primary : sor<number_lit, any_string, kw_true, kw_false, if_expr, list_lit, record_lit, paren, name_ref> {};
+
+struct block;
+struct field_name : ident {};
+struct field_access : seq<one<'.'>, not_at<one<'.'>>, must<field_name>> {};
+struct call_open : one<'('> {};
+struct call_close : one<')'> {};
+struct arg_name_ahead : seq<ident, star<one<' ', '\t'>>, one<':'>> {};
+struct named_arg : seq<ident, star<one<' ', '\t'>>, one<':'>, ws, must<expr>> {};
+struct positional_arg : seq<expr> {};
+struct arg : sor<seq<at<arg_name_ahead>, named_arg>, positional_arg> {};
+struct call_args : seq<call_open, ws, opt<arg, star<ws, one<','>, ws, arg>, opt<ws, one<','>>>, ws, must<call_close>> {};
+struct override_block : seq<block> {};
+struct postfix : sor<field_access, call_args, override_block> {};
+struct postfix_expr : seq<primary, star<star<one<' ', '\t'>>, postfix>> {};
+
+struct unary_expr;
+struct neg_expr : seq<one<'-'>, ws, must<unary_expr>> {};
+struct unary_expr : sor<neg_expr, postfix_expr> {};
+
+struct operand : seq<unary_expr> {};
+struct mul_tail : seq<one<'*'>, ws, must<operand>> {};
+struct div_tail : seq<one<'/'>, not_at<one<'/', '*'>>, ws, must<operand>> {};
+struct mod_tail : seq<one<'%'>, ws, must<operand>> {};
+struct mul_expr : seq<unary_expr, star<ws, sor<mul_tail, div_tail, mod_tail>>> {};
+
+struct term : mul_expr {};
+struct add_tail : seq<one<'+'>, ws, must<term>> {};
+struct sub_tail : seq<one<'-'>, ws, must<term>> {};
+struct add_expr : seq<mul_expr, star<ws, sor<add_tail, sub_tail>>> {};
+
+struct range_end : add_expr {};
+struct range_tail : seq<two<'.'>, ws, must<range_end>> {};
+struct range_expr : seq<add_expr, opt<ws, range_tail>> {};
+
+struct comparand : range_expr {};
+struct eq_tail : seq<two<'='>, ws, must<comparand>> {};
+struct ne_tail : seq<string<'!', '='>, ws, must<comparand>> {};
+struct le_tail : seq<string<'<', '='>, ws, must<comparand>> {};
+struct ge_tail : seq<string<'>', '='>, ws, must<comparand>> {};
+struct lt_tail : seq<one<'<'>, ws, must<comparand>> {};
+struct gt_tail : seq<one<'>'>, ws, must<comparand>> {};
+struct cmp_expr : seq<range_expr, opt<ws, sor<eq_tail, ne_tail, le_tail, ge_tail, lt_tail, gt_tail>>> {};
+
+struct not_level;
+struct not_expr : seq<kw_not, ws, must<not_level>> {};
+struct not_level : sor<not_expr, cmp_expr> {};
+struct conjunct : seq<not_level> {};
+struct and_tail : seq<kw_and, ws, must<conjunct>> {};
+struct and_expr : seq<not_level, star<ws, and_tail>> {};
+struct disjunct : and_expr {};
+struct or_tail : seq<kw_or, ws, must<disjunct>> {};
+struct expr : seq<and_expr, star<ws, or_tail>> {};
+
+// ---- statements
+struct value : seq<expr> {};
+struct stmt_name : ident {};
+struct let_name : stmt_name {};
+struct let_eq : one<'='> {};
+struct let_head : kw_let {};
+struct let_stmt : seq<let_head, ws, must<let_name>, ws, must<let_eq>, ws, must<value>> {};
+
+struct port_name : stmt_name {};
+struct port_eq : one<'='> {};
+struct port_head : seq<kw_port, not_at<ws, one<'='>>> {};
+struct port_stmt : seq<port_head, ws, must<port_name>, ws, must<port_eq>, ws, must<value>> {};
+
+struct file_name : any_string {};
+struct file_eq : one<'='> {};
+struct file_head : seq<kw_file, not_at<ws, one<'='>>> {};
+struct file_stmt : seq<file_head, ws, must<file_name>, ws, must<file_eq>, ws, must<value>> {};
+
+struct mount_source_name : stmt_name {};
+struct mount_source_file : any_string {};
+struct mount_at : kw_at {};
+struct mount_target : seq<expr> {};
+struct mount_head : seq<kw_mount, not_at<ws, one<'='>>> {};
+struct mount_stmt : seq<mount_head, ws, opt<sor<seq<not_at<kw_at>, mount_source_name>, mount_source_file>>, ws,
+                        must<mount_at>, ws, must<mount_target>> {};
+
+struct path_part : ident {};
+struct stmt_path : seq<path_part, star<one<'.'>, path_part>> {};
+struct stmt_key : string_lit {};
+struct section_name : stmt_name {};
+struct section_tail : seq<opt<section_name, ws>, block> {};
+struct assign_tail : seq<one<'='>, ws, must<value>> {};
+struct stmt_tail : sor<assign_tail, section_tail> {};
+struct path_stmt : seq<stmt_path, ws, must<stmt_tail>> {};
+struct key_stmt : seq<stmt_key, ws, must<assign_tail>> {};
+
+struct stmt : sor<one<';'>, let_stmt, port_stmt, file_stmt, mount_stmt, path_stmt, key_stmt> {};
+struct block_open : one<'{'> {};
+struct block_close : one<'}'> {};
+struct block : seq<block_open, ws, star<stmt, ws>, must<block_close>> {};
+
+// ---- top level
+struct component_name : ident {};
+struct component_body : block {};
+struct component_head : kw_component {};
+struct component_decl : seq<component_head, ws, must<component_name>, ws, must<component_body>> {};
+struct namespace_name : string_lit {};
+struct namespace_body : block {};
+struct namespace_head : kw_namespace {};
+struct namespace_decl : seq<namespace_head, ws, must<namespace_name>, ws, opt<namespace_body>> {};
+struct top_let : let_stmt {};
+struct top_item : sor<namespace_decl, component_decl, top_let, one<';'>> {};
+struct top_end : eof {};
+struct file : seq<opt<utf8::bom>, ws, star<top_item, ws>, must<top_end>> {};
+
+}  // namespace kstate::syntax::grammar
