@@ -28,12 +28,15 @@ std::optional<Decimal> ParseDecimal(std::string_view digits) {
   return d;
 }
 
+// 128-bit intermediates keep `1.5Ei` and friends exact; __extension__ keeps -Wpedantic quiet.
+__extension__ using Int128 = __int128;
+
 std::optional<int64_t> ScaleExact(Decimal value, int64_t multiplier, int64_t divisor) {
-  __int128 n = static_cast<__int128>(value.mantissa) * multiplier;
-  __int128 d = divisor;
+  Int128 n = static_cast<Int128>(value.mantissa) * multiplier;
+  Int128 d = divisor;
   for (int i = 0; i < value.scale; ++i) d *= 10;
   if (d == 0 || n % d != 0) return std::nullopt;
-  __int128 r = n / d;
+  Int128 r = n / d;
   if (r > INT64_MAX || r < INT64_MIN) return std::nullopt;
   return static_cast<int64_t>(r);
 }
@@ -53,24 +56,22 @@ int64_t ByteSuffixMultiplier(std::string_view s) {
 
 std::string FormatBytes(int64_t bytes) {
   if (bytes == 0) return "0";
+  // The shortest exact spelling; binary suffixes win ties (8Gi, not 8589934592).
   static constexpr std::array<std::string_view, 6> kBinary = {"Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
   static constexpr std::array<std::string_view, 6> kDecimal = {"k", "M", "G", "T", "P", "E"};
-  for (int i = 5; i >= 0; --i) {
-    int64_t m = int64_t{1} << (10 * (i + 1));
-    if (bytes % m == 0) return fmt::format("{}{}", bytes / m, kBinary[i]);
-  }
-  int64_t m = 1;
-  int best = -1;
+  std::string best = fmt::format("{}", bytes);
+  auto consider = [&](int64_t unit, std::string_view suffix) {
+    if (bytes % unit != 0) return;
+    std::string s = fmt::format("{}{}", bytes / unit, suffix);
+    if (s.size() < best.size() || (s.size() == best.size() && suffix.back() == 'i')) best = std::move(s);
+  };
+  int64_t decimal = 1;
   for (int i = 0; i < 6; ++i) {
-    m *= 1000;
-    if (bytes % m == 0) best = i;
+    decimal *= 1000;
+    consider(decimal, kDecimal[i]);
   }
-  if (best >= 0) {
-    int64_t div = 1;
-    for (int i = 0; i <= best; ++i) div *= 1000;
-    return fmt::format("{}{}", bytes / div, kDecimal[best]);
-  }
-  return fmt::format("{}", bytes);
+  for (int i = 0; i < 6; ++i) consider(int64_t{1} << (10 * (i + 1)), kBinary[i]);
+  return best;
 }
 
 std::string FormatMillicores(int64_t millis) {

@@ -7,6 +7,7 @@
 #include "compiler/base/text.h"
 #include "compiler/check/eval.h"
 #include "compiler/check/interpret.h"
+#include "compiler/check/peer_lists.h"
 #include "compiler/check/rules.h"
 
 namespace kstate::check {
@@ -59,6 +60,7 @@ Program Check(const std::vector<const syntax::File*>& files, diag::Diagnostics& 
           Reader reader(eval, scope);
           ComponentBuilder(reader, c).Build(record);
           CheckComponent(c, diags);
+          CheckHandWrittenPeers(*d.body, c.name, diags);
           program.components.push_back(std::move(c));
           break;
         }

@@ -111,8 +111,8 @@ bool Reader::Millicores(const Value& v, std::string_view what, int64_t& out) {
     diags().Report(K::InexactQuantity, v.range, "cpu amount", "millicores");
     return false;
   }
-  if (*millis <= 0) {
-    diags().Report(K::OutOfRange, v.range, what, base::FormatMillicores(*millis), "above 0");
+  if (*millis < 0) {
+    diags().Report(K::OutOfRange, v.range, what, base::FormatMillicores(*millis), "0 or more");
     return false;
   }
   out = *millis;

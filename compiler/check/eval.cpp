@@ -131,6 +131,7 @@ bool Evaluator::Stringify(const Value& v, std::string& out, const Scope& scope) 
     case ValueKind::Duration: out += base::FormatDuration(v.integer); return true;
     case ValueKind::Milli: out += fmt::format("{}m", v.integer); return true;
     case ValueKind::Symbol: ReportUnknownName(v, scope); return false;
+    case ValueKind::Null: return false;  // already reported where it was computed
     default: {
       diag::Diagnostic& d =
           diags_.Report(K::TypeMismatch, v.range, "an interpolated value", "text or a number", Describe(v));

@@ -223,7 +223,10 @@ void Evaluator::ExecStmt(const syntax::Stmt& s, Scope& scope, Value& record) {
       std::string head(s.head.text);
       if (s.path.size() > 1) {
         std::string dotted;
-        for (const syntax::Ident& part : s.path) dotted += (dotted.empty() ? "" : ".") + std::string(part.text);
+        for (const syntax::Ident& part : s.path) {
+          if (!dotted.empty()) dotted += '.';
+          dotted.append(part.text);
+        }
         diags_.Report(K::UnknownSection, s.range, dotted, "this block");
         return;
       }

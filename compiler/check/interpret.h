@@ -40,7 +40,6 @@ class ComponentBuilder {
   void ReadDisruption(const Value& v);
   void ReadRetention(const Value& v);
   bool ReadTopology(const Value& v, std::string& key);
-  void ScanForPeerList(const Value& v);
 
   Reader& r_;
   Component& c_;

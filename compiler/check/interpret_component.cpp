@@ -2,7 +2,6 @@
 // services, disruption budget, identity; and the order in which they are read.
 #include <fmt/format.h>
 
-#include <set>
 
 #include "compiler/base/text.h"
 #include "compiler/check/interpret.h"
@@ -282,32 +281,6 @@ void ComponentBuilder::ReadRetention(const Value& v) {
   if (const Value* d = v.Get("whenDeleted")) r_.Enum(*d, "retention", {{"retain", "Retain"}, {"delete", "Delete"}}, deleted);
   if (const Value* s = v.Get("whenScaled")) r_.Enum(*s, "retention", {{"retain", "Retain"}, {"delete", "Delete"}}, scaled);
   c_.retention = std::make_pair(deleted, scaled);
-}
-
-// Warns when text names several pods of this component by ordinal
-// (`db-0.db`, `db-1.db`, ...): such lists go stale when replicas change.
-void ComponentBuilder::ScanForPeerList(const Value& v) {
-  if (v.kind == ValueKind::List) {
-    for (const Value& item : v.items) ScanForPeerList(item);
-    return;
-  }
-  if (v.kind != ValueKind::String || c_.name.empty()) return;
-  const std::string& t = v.text;
-  std::set<int64_t> ordinals;
-  std::string prefix = c_.name + "-";
-  for (size_t at = t.find(prefix); at != std::string::npos; at = t.find(prefix, at + 1)) {
-    bool word_start = at == 0 || !(std::isalnum(static_cast<unsigned char>(t[at - 1])) || t[at - 1] == '-');
-    size_t i = at + prefix.size();
-    int64_t n = 0;
-    size_t digits = 0;
-    while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i])) && digits < 6) n = n * 10 + (t[i++] - '0'), ++digits;
-    bool word_end = i == t.size() || !(std::isalnum(static_cast<unsigned char>(t[i])) || t[i] == '-');
-    if (word_start && digits > 0 && word_end) ordinals.insert(n);
-  }
-  if (ordinals.size() < 2 || *ordinals.begin() != 0 || *ordinals.rbegin() != static_cast<int64_t>(ordinals.size()) - 1) return;
-  diag::Diagnostic& d = r_.diags().Report(K::CopiedReplicas, v.range, ordinals.size(), c_.name);
-  d.help = "compute the list from `replicas` with a comprehension, e.g. "
-           "`join([for i in 0 .. replicas: \"NAME-${i}.NAME\"], \",\")` with `let replicas = N`";
 }
 
 }  // namespace kstate::check

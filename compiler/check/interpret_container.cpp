@@ -13,7 +13,6 @@ void ComponentBuilder::ReadContainer(const Value& rec, Container& out, std::stri
   out.range = rec.range;
   if (const Value* v = rec.Get("image")) {
     if (r_.String(*v, "`image`", out.image)) out.image_range = v->range;
-    ScanForPeerList(*v);
   }
   if (const Value* v = rec.Get("command")) {
     std::vector<std::string> list;
@@ -23,12 +22,10 @@ void ComponentBuilder::ReadContainer(const Value& rec, Container& out, std::stri
     } else if (r_.StringList(*v, "`command`", list)) {
       out.command = std::move(list);
     }
-    ScanForPeerList(*v);
   }
   if (const Value* v = rec.Get("args")) {
     std::vector<std::string> list;
     if (r_.StringList(*v, "`args`", list)) out.args = std::move(list);
-    ScanForPeerList(*v);
   }
   if (const Value* v = rec.Get("workingDir")) r_.String(*v, "`workingDir`", out.working_dir);
   if (const Value* v = rec.Get("pullPolicy")) {
@@ -102,7 +99,6 @@ void ComponentBuilder::ReadEnv(const Value& rec, Container& out) {
     if (!why.empty()) r_.diags().Report(K::InvalidEnvName, e.range, e.name, why);
     const Value& v = rec.items[i];
     std::string what = fmt::format("environment variable `{}`", e.name);
-    ScanForPeerList(v);
     switch (v.kind) {
       case ValueKind::String: e.value = v.text; break;
       case ValueKind::Int: e.value = fmt::format("{}", v.integer); break;

@@ -109,7 +109,6 @@ void ComponentBuilder::ReadConfigs(const Value& list) {
                             "it may contain only letters, digits, `-`, `_` and `.`");
         }
         const Value& content = *f.Get("content");
-        ScanForPeerList(content);
         if (!r_.String(content, fmt::format("the content of `{}`", file.name), file.content)) continue;
         for (const ConfigFile& other : cfg.files) {
           if (other.name == file.name) {

@@ -43,9 +43,9 @@ struct kw_port : kw<TAO_PEGTL_STRING("port")> {};
 struct kw_then : kw<TAO_PEGTL_STRING("then")> {};
 struct kw_true : kw<TAO_PEGTL_STRING("true")> {};
 
-// Words that can never be names.
-struct reserved : sor<kw_and, kw_component, kw_else, kw_false, kw_for, kw_if, kw_in, kw_let, kw_namespace,
-                      kw_not, kw_or, kw_then, kw_true> {};
+// Words that can never be names. `component` and `namespace` start top-level
+// declarations only, so they stay usable as names (`field(namespace)`, label keys).
+struct reserved : sor<kw_and, kw_else, kw_false, kw_for, kw_if, kw_in, kw_let, kw_not, kw_or, kw_then, kw_true> {};
 struct ident : seq<not_at<reserved>, ident_body> {};
 
 // ---- literals
@@ -207,8 +207,7 @@ struct namespace_name : string_lit {};
 struct namespace_body : block {};
 struct namespace_head : kw_namespace {};
 struct namespace_decl : seq<namespace_head, ws, must<namespace_name>, ws, opt<namespace_body>> {};
-struct top_let : let_stmt {};
-struct top_item : sor<namespace_decl, component_decl, top_let, one<';'>> {};
+struct top_item : sor<namespace_decl, component_decl, let_stmt, one<';'>> {};
 struct top_end : eof {};
 struct file : seq<opt<utf8::bom>, ws, star<top_item, ws>, must<top_end>> {};
 

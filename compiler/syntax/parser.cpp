@@ -773,8 +773,7 @@ SourceRange TokenAt(std::string_view text, uint32_t file, uint32_t offset) {
 }
 
 bool IsReservedWord(std::string_view word) {
-  for (std::string_view w : {"and", "component", "else", "false", "for", "if", "in", "let", "namespace", "not", "or",
-                             "then", "true"}) {
+  for (std::string_view w : {"and", "else", "false", "for", "if", "in", "let", "not", "or", "then", "true"}) {
     if (w == word) return true;
   }
   return false;
