@@ -96,6 +96,14 @@ int main(int argc, char** argv) {
   CLI::App* check = app.add_subcommand("check", "Check the files and print diagnostics only");
   AddCommon(check, check_opts);
 
+  // Leaves without destroying the compilation: freeing a large program object
+  // by object takes longer than the operating system reclaiming it at once.
+  auto finish = [](int code) {
+    std::fflush(stdout);
+    std::fflush(stderr);
+    std::_Exit(code);
+  };
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -111,23 +119,23 @@ int main(int argc, char** argv) {
 
   if (check->parsed()) {
     kstate::Compilation c = kstate::Compilation::FromFiles(check_opts.files);
-    return Report(c, check_opts);
+    finish(Report(c, check_opts));
   }
   kstate::Compilation c = kstate::Compilation::FromFiles(build_opts.files);
   int code = Report(c, build_opts);
-  if (code != kExitOk) return code;
+  if (code != kExitOk) finish(code);
   bool json = format == "json";
   if (!out_dir.empty()) {
     std::string error = kstate::cli::WriteObjectFiles(c, out_dir, json);
     if (!error.empty()) {
       std::fprintf(stderr, "kstatec: error: %s [KS4002]\n", error.c_str());
-      return kExitInput;
+      finish(kExitInput);
     }
-    return kExitOk;
+    finish(kExitOk);
   }
   if (!kstate::cli::WriteStdout(json ? c.Json() : c.Yaml())) {
     std::fprintf(stderr, "kstatec: error: cannot write to standard output [KS4002]\n");
-    return kExitInput;
+    finish(kExitInput);
   }
-  return kExitOk;
+  finish(kExitOk);
 }

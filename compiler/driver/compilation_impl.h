@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "compiler/base/source.h"
@@ -16,9 +17,15 @@ namespace kstate {
 struct Compilation::Impl {
   base::SourceManager sources;
   diag::Diagnostics diags;
-  std::vector<std::unique_ptr<syntax::File>> files;
-  check::Program program;
-  std::vector<emit::Object> objects;
+  check::Program program;  // complete only when diags has no errors
+
+  // Every object in apply order, lowered on first use. Yaml() does not need
+  // them: it lowers and writes one component at a time.
+  const std::vector<emit::Object>& Objects() const;
+  std::string StreamYaml() const;
+
+ private:
+  mutable std::optional<std::vector<emit::Object>> objects_;
 };
 
 }  // namespace kstate

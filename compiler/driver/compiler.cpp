@@ -15,15 +15,17 @@ namespace kstate {
 namespace {
 
 void Run(Compilation::Impl& impl) {
+  // The syntax trees live only until the program is checked: the program
+  // keeps what later phases need, and the trees are the largest structure.
+  std::vector<std::unique_ptr<syntax::File>> files;
   std::vector<const syntax::File*> parsed;
   for (uint32_t id = 0; id < impl.sources.size(); ++id) {
-    impl.files.push_back(syntax::Parse(impl.sources, id, impl.diags));
-    if (impl.files.back()->ok) parsed.push_back(impl.files.back().get());
+    files.push_back(syntax::Parse(impl.sources, id, impl.diags));
+    if (files.back()->ok) parsed.push_back(files.back().get());
   }
   // A file that did not parse is left out of checking: its one syntax error
   // is more useful than errors about the half of it that was read.
-  if (parsed.size() == impl.files.size()) impl.program = check::Check(parsed, impl.diags);
-  if (!impl.diags.has_errors()) impl.objects = emit::Lower(impl.program);
+  if (parsed.size() == files.size()) impl.program = check::Check(parsed, impl.diags);
   impl.diags.SortByLocation();
 }
 
@@ -48,6 +50,38 @@ bool ReadFile(const std::string& path, std::string& out, std::string& error) {
 }
 
 }  // namespace
+
+const std::vector<emit::Object>& Compilation::Impl::Objects() const {
+  if (!objects_) objects_ = diags.has_errors() ? std::vector<emit::Object>{} : emit::Lower(program);
+  return *objects_;
+}
+
+std::string Compilation::Impl::StreamYaml() const {
+  if (diags.has_errors()) return {};
+  if (objects_) return emit::WriteYaml(*objects_);
+  // One bucket of documents per kind, filled component by component, so only
+  // one component's trees exist at a time.
+  std::vector<std::string> buckets(emit::ApplyRank("") + 1);
+  auto add = [&](const emit::Object& o) {
+    std::string& bucket = buckets[emit::ApplyRank(o.kind)];
+    bucket += "---\n";
+    emit::AppendYaml(bucket, o.root);
+  };
+  for (const emit::Object& o : emit::LowerNamespaces(program)) add(o);
+  std::vector<emit::Object> scratch;
+  for (const check::Component& c : program.components) {
+    scratch.clear();
+    emit::LowerComponent(c, scratch);
+    for (const emit::Object& o : scratch) add(o);
+  }
+  size_t total = 0;
+  for (const std::string& b : buckets) total += b.size();
+  std::string out;
+  out.reserve(total);
+  for (const std::string& b : buckets) out += b;
+  if (out.size() >= 4) out.erase(0, 4);  // no separator before the first document
+  return out;
+}
 
 Compilation::Compilation(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Compilation::Compilation(Compilation&&) noexcept = default;
@@ -107,17 +141,17 @@ std::string Compilation::DiagnosticsText(const RenderOptions& options) const {
 
 std::string Compilation::DiagnosticsJson() const { return diag::RenderJson(impl_->diags, impl_->sources); }
 
-std::size_t Compilation::object_count() const { return impl_->objects.size(); }
+std::size_t Compilation::object_count() const { return impl_->Objects().size(); }
 
 ObjectInfo Compilation::object(std::size_t i) const {
-  const emit::Object& o = impl_->objects.at(i);
+  const emit::Object& o = impl_->Objects().at(i);
   return {o.api_version, o.kind, o.name, o.namespace_, o.component};
 }
 
-std::string Compilation::Yaml() const { return emit::WriteYaml(impl_->objects); }
-std::string Compilation::Json() const { return emit::WriteJson(impl_->objects); }
-std::string Compilation::ObjectYaml(std::size_t i) const { return emit::WriteYaml({impl_->objects.at(i)}); }
-std::string Compilation::ObjectJson(std::size_t i) const { return emit::WriteJson({impl_->objects.at(i)}); }
+std::string Compilation::Yaml() const { return impl_->StreamYaml(); }
+std::string Compilation::Json() const { return emit::WriteJson(impl_->Objects()); }
+std::string Compilation::ObjectYaml(std::size_t i) const { return emit::WriteYaml({impl_->Objects().at(i)}); }
+std::string Compilation::ObjectJson(std::size_t i) const { return emit::WriteJson({impl_->Objects().at(i)}); }
 
 const char* Version() { return KSTATE_VERSION; }
 

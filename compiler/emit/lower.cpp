@@ -17,10 +17,8 @@ std::vector<std::pair<std::string, std::string>> SelectorLabels(const Component&
   return {{"app.kubernetes.io/name", c.name}, {"app.kubernetes.io/instance", c.name}};
 }
 
-namespace {
-
 // Apply order: what others refer to goes first.
-int KindRank(std::string_view kind) {
+int ApplyRank(std::string_view kind) {
   static constexpr std::string_view kOrder[] = {"Namespace", "ServiceAccount", "ConfigMap", "Secret",
                                                 "Service", "StatefulSet", "PodDisruptionBudget"};
   for (int i = 0; i < static_cast<int>(std::size(kOrder)); ++i) {
@@ -28,6 +26,8 @@ int KindRank(std::string_view kind) {
   }
   return static_cast<int>(std::size(kOrder));
 }
+
+namespace {
 
 StringPairs ObjectLabels(const Component& c) {
   StringPairs labels = SelectorLabels(c);
@@ -153,6 +153,8 @@ void LowerStatefulSet(const Component& c, std::vector<Object>& out) {
   out.push_back(std::move(sts));
 }
 
+}  // namespace
+
 void LowerComponent(const Component& c, std::vector<Object>& out) {
   if (c.service_account.create) {
     Object sa = NewObject(c, "v1", "ServiceAccount", c.service_account.name, c.service_account.range);
@@ -180,11 +182,8 @@ void LowerComponent(const Component& c, std::vector<Object>& out) {
   out.push_back(std::move(budget));
 }
 
-}  // namespace
-
-std::vector<Object> Lower(const Program& program) {
+std::vector<Object> LowerNamespaces(const Program& program) {
   std::vector<Object> out;
-  out.reserve(program.components.size() * 4 + program.namespaces.size());
   for (const NamespaceDecl& ns : program.namespaces) {
     if (!ns.create) continue;
     Object o;
@@ -202,9 +201,15 @@ std::vector<Object> Lower(const Program& program) {
     meta.Set("labels", LabelsNode(labels));
     out.push_back(std::move(o));
   }
+  return out;
+}
+
+std::vector<Object> Lower(const Program& program) {
+  std::vector<Object> out = LowerNamespaces(program);
+  out.reserve(program.components.size() * 4 + out.size());
   for (const Component& c : program.components) LowerComponent(c, out);
   std::stable_sort(out.begin(), out.end(),
-                   [](const Object& a, const Object& b) { return KindRank(a.kind) < KindRank(b.kind); });
+                   [](const Object& a, const Object& b) { return ApplyRank(a.kind) < ApplyRank(b.kind); });
   return out;
 }
 

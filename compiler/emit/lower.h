@@ -12,6 +12,14 @@ namespace kstate::emit {
 
 std::vector<Object> Lower(const check::Program& program);
 
+// The pieces of Lower, for callers that stream objects out one component at a
+// time instead of holding every tree: the declared Namespaces, one
+// component's objects (in the component's own order), and the rank of a kind
+// in apply order (lower goes first).
+std::vector<Object> LowerNamespaces(const check::Program& program);
+void LowerComponent(const check::Component& c, std::vector<Object>& out);
+int ApplyRank(std::string_view kind);
+
 // The labels every object of a component carries, and the stable subset the
 // selector uses (it never includes user labels, so they can change freely).
 std::vector<std::pair<std::string, std::string>> SelectorLabels(const check::Component& c);

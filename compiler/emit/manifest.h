@@ -61,6 +61,8 @@ std::string WriteYaml(const std::vector<Object>& objects);
 std::string WriteJson(const std::vector<Object>& objects);
 // One node as YAML / JSON, for hover texts and tests.
 std::string NodeToYaml(const Node& node);
+// Appends one node as a YAML document to `out`.
+void AppendYaml(std::string& out, const Node& node);
 std::string NodeToJson(const Node& node, bool pretty = true);
 
 }  // namespace kstate::emit

@@ -382,6 +382,8 @@ std::string WriteYaml(const std::vector<Object>& objects) {
   return out;
 }
 
+void AppendYaml(std::string& out, const Node& node) { YamlWriter(out).Document(node); }
+
 std::string NodeToYaml(const Node& node) {
   std::string out;
   out.reserve(kBytesPerObject);
