@@ -32,43 +32,74 @@ NamespaceDecl ReadNamespace(const syntax::Decl& d, Evaluator& eval, const Scope&
 
 }  // namespace
 
-Program Check(const std::vector<const syntax::File*>& files, diag::Diagnostics& diags) {
+struct Checker::State {
+  explicit State(diag::Diagnostics& d) : diags(d), eval(d) {}
+  diag::Diagnostics& diags;
+  Evaluator eval;
   Program program;
-  Evaluator eval(diags);
-  for (const syntax::File* file : files) {
-    Scope scope;
-    std::string current_namespace;
-    for (const syntax::Decl& d : file->decls) {
-      switch (d.kind) {
-        case syntax::DeclKind::Namespace: {
-          NamespaceDecl ns = ReadNamespace(d, eval, scope);
-          current_namespace = ns.name;
-          program.namespaces.push_back(std::move(ns));
-          break;
-        }
-        case syntax::DeclKind::Let:
-          scope.names.emplace_back(d.let->name.text, eval.Eval(*d.let->value, scope));
-          break;
-        case syntax::DeclKind::Component: {
-          if (!d.body) break;
-          Component c;
-          c.name = std::string(d.name.text);
-          c.name_range = d.name.range;
-          c.range = d.range;
-          c.namespace_ = current_namespace;
-          Value record = eval.EvalBlock(*d.body, scope, "component");
-          Reader reader(eval, scope);
-          ComponentBuilder(reader, c).Build(record);
-          CheckComponent(c, diags);
-          CheckHandWrittenPeers(*d.body, c.name, diags);
-          program.components.push_back(std::move(c));
-          break;
+  Scope scope;
+  std::string current_namespace;
+};
+
+Checker::Checker(diag::Diagnostics& diags) : state_(std::make_unique<State>(diags)) {}
+Checker::~Checker() = default;
+
+void Checker::BeginFile() {
+  state_->scope = Scope{};
+  state_->current_namespace.clear();
+}
+
+void Checker::Declare(const syntax::Decl& d) {
+  State& st = *state_;
+  switch (d.kind) {
+    case syntax::DeclKind::Namespace: {
+      NamespaceDecl ns = ReadNamespace(d, st.eval, st.scope);
+      st.current_namespace = ns.name;
+      st.program.namespaces.push_back(std::move(ns));
+      break;
+    }
+    case syntax::DeclKind::Let: {
+      const syntax::Stmt& let = *d.let;
+      for (const auto& [name, value] : st.scope.names) {
+        if (name == let.name.text) {
+          diag::Diagnostic& dup = st.diags.Report(diag::Kind::DuplicateName, let.name.range, "`let`", let.name.text);
+          dup.notes.push_back({value.range, "first declared here"});
+          return;
         }
       }
+      st.scope.names.emplace_back(let.name.text, st.eval.Eval(*let.value, st.scope));
+      break;
+    }
+    case syntax::DeclKind::Component: {
+      if (!d.body) break;
+      Component c;
+      c.name = std::string(d.name.text);
+      c.name_range = d.name.range;
+      c.range = d.range;
+      c.namespace_ = st.current_namespace;
+      Value record = st.eval.EvalBlock(*d.body, st.scope, "component");
+      Reader reader(st.eval, st.scope);
+      ComponentBuilder(reader, c).Build(record);
+      CheckComponent(c, st.diags);
+      CheckHandWrittenPeers(*d.body, c.name, st.diags);
+      st.program.components.push_back(std::move(c));
+      break;
     }
   }
-  CheckProgram(program, diags);
-  return program;
+}
+
+Program Checker::Finish() {
+  CheckProgram(state_->program, state_->diags);
+  return std::move(state_->program);
+}
+
+Program Check(const std::vector<const syntax::File*>& files, diag::Diagnostics& diags) {
+  Checker checker(diags);
+  for (const syntax::File* file : files) {
+    checker.BeginFile();
+    for (const syntax::Decl& d : file->decls) checker.Declare(d);
+  }
+  return checker.Finish();
 }
 
 }  // namespace kstate::check

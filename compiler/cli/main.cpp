@@ -133,7 +133,7 @@ int main(int argc, char** argv) {
     }
     finish(kExitOk);
   }
-  if (!kstate::cli::WriteStdout(json ? c.Json() : c.Yaml())) {
+  if (!(json ? kstate::cli::WriteStdout(c.Json()) : c.WriteYaml(stdout))) {
     std::fprintf(stderr, "kstatec: error: cannot write to standard output [KS4002]\n");
     finish(kExitInput);
   }

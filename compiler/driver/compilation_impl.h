@@ -22,7 +22,8 @@ struct Compilation::Impl {
   // Every object in apply order, lowered on first use. Yaml() does not need
   // them: it lowers and writes one component at a time.
   const std::vector<emit::Object>& Objects() const;
-  std::string StreamYaml() const;
+  // The YAML of every object in apply order, as one chunk per kind.
+  std::vector<std::string> YamlChunks() const;
 
  private:
   mutable std::optional<std::vector<emit::Object>> objects_;

@@ -15,17 +15,15 @@ namespace kstate {
 namespace {
 
 void Run(Compilation::Impl& impl) {
-  // The syntax trees live only until the program is checked: the program
-  // keeps what later phases need, and the trees are the largest structure.
-  std::vector<std::unique_ptr<syntax::File>> files;
-  std::vector<const syntax::File*> parsed;
+  // Declarations are parsed and checked one at a time, so only one
+  // declaration's syntax tree exists at once, however large the input.
+  check::Checker checker(impl.diags);
   for (uint32_t id = 0; id < impl.sources.size(); ++id) {
-    files.push_back(syntax::Parse(impl.sources, id, impl.diags));
-    if (files.back()->ok) parsed.push_back(files.back().get());
+    syntax::Parser parser(impl.sources, id, impl.diags);
+    checker.BeginFile();
+    while (std::unique_ptr<syntax::File> decl = parser.Next()) checker.Declare(decl->decls.front());
   }
-  // A file that did not parse is left out of checking: its one syntax error
-  // is more useful than errors about the half of it that was read.
-  if (parsed.size() == files.size()) impl.program = check::Check(parsed, impl.diags);
+  impl.program = checker.Finish();
   impl.diags.SortByLocation();
 }
 
@@ -56,16 +54,16 @@ const std::vector<emit::Object>& Compilation::Impl::Objects() const {
   return *objects_;
 }
 
-std::string Compilation::Impl::StreamYaml() const {
+std::vector<std::string> Compilation::Impl::YamlChunks() const {
   if (diags.has_errors()) return {};
-  if (objects_) return emit::WriteYaml(*objects_);
-  // One bucket of documents per kind, filled component by component, so only
+  if (objects_) return {emit::WriteYaml(*objects_)};
+  // One chunk of documents per kind, filled component by component, so only
   // one component's trees exist at a time.
-  std::vector<std::string> buckets(emit::ApplyRank("") + 1);
+  std::vector<std::string> chunks(emit::ApplyRank("") + 1);
   auto add = [&](const emit::Object& o) {
-    std::string& bucket = buckets[emit::ApplyRank(o.kind)];
-    bucket += "---\n";
-    emit::AppendYaml(bucket, o.root);
+    std::string& chunk = chunks[emit::ApplyRank(o.kind)];
+    chunk += "---\n";
+    emit::AppendYaml(chunk, o.root);
   };
   for (const emit::Object& o : emit::LowerNamespaces(program)) add(o);
   std::vector<emit::Object> scratch;
@@ -74,13 +72,13 @@ std::string Compilation::Impl::StreamYaml() const {
     emit::LowerComponent(c, scratch);
     for (const emit::Object& o : scratch) add(o);
   }
-  size_t total = 0;
-  for (const std::string& b : buckets) total += b.size();
-  std::string out;
-  out.reserve(total);
-  for (const std::string& b : buckets) out += b;
-  if (out.size() >= 4) out.erase(0, 4);  // no separator before the first document
-  return out;
+  // Every document starts with a separator; the first one needs none.
+  for (std::string& chunk : chunks) {
+    if (chunk.empty()) continue;
+    chunk.erase(0, 4);
+    break;
+  }
+  return chunks;
 }
 
 Compilation::Compilation(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -148,7 +146,20 @@ ObjectInfo Compilation::object(std::size_t i) const {
   return {o.api_version, o.kind, o.name, o.namespace_, o.component};
 }
 
-std::string Compilation::Yaml() const { return impl_->StreamYaml(); }
+std::string Compilation::Yaml() const {
+  std::vector<std::string> chunks = impl_->YamlChunks();
+  if (chunks.size() == 1) return std::move(chunks.front());
+  std::string out;
+  for (const std::string& chunk : chunks) out += chunk;
+  return out;
+}
+
+bool Compilation::WriteYaml(std::FILE* out) const {
+  for (const std::string& chunk : impl_->YamlChunks()) {
+    if (std::fwrite(chunk.data(), 1, chunk.size(), out) != chunk.size()) return false;
+  }
+  return std::fflush(out) == 0;
+}
 std::string Compilation::Json() const { return emit::WriteJson(impl_->Objects()); }
 std::string Compilation::ObjectYaml(std::size_t i) const { return emit::WriteYaml({impl_->Objects().at(i)}); }
 std::string Compilation::ObjectJson(std::size_t i) const { return emit::WriteJson({impl_->Objects().at(i)}); }

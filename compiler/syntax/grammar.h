@@ -210,5 +210,8 @@ struct namespace_decl : seq<namespace_head, ws, must<namespace_name>, ws, opt<na
 struct top_item : sor<namespace_decl, component_decl, let_stmt, one<';'>> {};
 struct top_end : eof {};
 struct file : seq<opt<utf8::bom>, ws, star<top_item, ws>, must<top_end>> {};
+// For parsing one declaration at a time: the start of a file, then items.
+struct file_start : seq<opt<utf8::bom>, ws> {};
+struct next_item : seq<sor<top_item, must<top_end>>, ws> {};
 
 }  // namespace kstate::syntax::grammar

@@ -849,6 +849,52 @@ bool CheckUtf8(std::string_view text, uint32_t file, diag::Diagnostics& diags) {
 
 }  // namespace
 
+using MemoryInput = pegtl::memory_input<pegtl::tracking_mode::lazy, pegtl::eol::lf_crlf>;
+
+struct Parser::Input {
+  Input(const char* data, size_t size, const std::string& path) : in(data, size, path) {}
+  MemoryInput in;
+};
+
+Parser::Parser(const base::SourceManager& sources, uint32_t file_id, diag::Diagnostics& diags)
+    : diags_(diags), file_id_(file_id) {
+  const base::SourceFile& source = sources.file(file_id);
+  text_ = source.text();
+  in_ = std::make_unique<Input>(text_.data(), text_.size(), source.path());
+  if (!CheckUtf8(text_, file_id, diags)) {
+    ok_ = false;
+    done_ = true;
+    return;
+  }
+  File scratch;
+  State st{scratch, text_.data(), diags_, {}, {}, {}, {}, 0};
+  pegtl::parse<g::file_start, Action, Control>(in_->in, st);
+}
+
+Parser::~Parser() = default;
+
+std::unique_ptr<File> Parser::Next() {
+  while (!done_) {
+    auto file = std::make_unique<File>();
+    file->file_id = file_id_;
+    State st{*file, text_.data(), diags_, {}, {}, {}, {}, 0};
+    try {
+      pegtl::parse<g::next_item, Action, Control>(in_->in, st);
+    } catch (const SyntaxFailure& f) {
+      ReportFailure(f, st, text_);
+      ok_ = false;
+      done_ = true;
+      return nullptr;
+    }
+    if (in_->in.empty()) done_ = true;
+    if (!file->decls.empty()) {
+      file->ok = true;
+      return file;
+    }
+  }
+  return nullptr;
+}
+
 std::unique_ptr<File> Parse(const base::SourceManager& sources, uint32_t file_id, diag::Diagnostics& diags) {
   auto file = std::make_unique<File>();
   file->file_id = file_id;

@@ -11,6 +11,30 @@
 
 namespace kstate::syntax {
 
+// Parses a whole file into one tree (for tools that need all of it at once).
 std::unique_ptr<File> Parse(const base::SourceManager& sources, uint32_t file_id, diag::Diagnostics& diags);
+
+// Parses one top-level declaration at a time, each into its own small tree,
+// so a caller that consumes declarations in order never holds the trees of a
+// whole large file.
+class Parser {
+ public:
+  Parser(const base::SourceManager& sources, uint32_t file_id, diag::Diagnostics& diags);
+  ~Parser();
+  // The next declaration's tree (File::decls has one element), or nullptr at
+  // the end of the file or after a syntax error.
+  std::unique_ptr<File> Next();
+  // False once a syntax error (or invalid UTF-8) has been reported.
+  bool ok() const { return ok_; }
+
+ private:
+  struct Input;
+  std::unique_ptr<Input> in_;
+  diag::Diagnostics& diags_;
+  uint32_t file_id_;
+  std::string_view text_;
+  bool ok_ = true;
+  bool done_ = false;
+};
 
 }  // namespace kstate::syntax

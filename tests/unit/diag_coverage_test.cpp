@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -144,9 +145,11 @@ TEST_CASE("every diagnostic code has a test", "[diag][coverage]") {
   REQUIRE_FALSE(registered.empty());
   for (const Registered& r : registered) {
     if (shown.count(r.code) || kTestedHere.count(r.code) || kNotReportedYet.count(r.code)) continue;
+    std::string lower = r.code;
+    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     FAIL_CHECK(r.code << " (" << r.name << ") has no test: no tests/golden/**/fail_*.stderr shows `[" << r.code
-                      << "]`; add tests/golden/diagnostics/fail_" << r.code << "_<what>.kstate (lower case) and "
-                      << "generate its .stderr with KSTATEC_UPDATE_GOLDEN=1");
+                      << "]`; add tests/golden/diagnostics/fail_" << lower << "_<what>.kstate and generate its "
+                      << ".stderr with KSTATEC_UPDATE_GOLDEN=1");
   }
 }
 
@@ -171,9 +174,13 @@ TEST_CASE("the exception lists stay honest", "[diag][coverage]") {
   for (const auto& [code, why] : kNotReportedYet) {
     INFO(code << ": " << why);
     REQUIRE(codes.count(code) == 1);
-    std::regex use("\\b" + names[code] + "\\b");
-    CHECK_FALSE(std::regex_search(sources, use));  // now reported: write its golden, drop it from the list
-    CHECK(shown.count(code) == 0);                  // now has a golden: drop it from the list
+    if (std::regex_search(sources, std::regex("\\b" + names[code] + "\\b"))) {
+      FAIL_CHECK(code << " (" << names[code] << ") is named in compiler/ now: write its golden test and remove it "
+                      << "from kNotReportedYet");
+    }
+    if (shown.count(code)) {
+      FAIL_CHECK(code << " has a golden test now (" << shown[code].string() << "): remove it from kNotReportedYet");
+    }
   }
 }
 
@@ -193,8 +200,8 @@ TEST_CASE("every fail_ input has its expected diagnostics", "[diag][coverage]") 
     fs::path expected = fs::path(input).replace_extension(".stderr");
     INFO(input.string() << " needs " << expected.filename().string()
                         << "; generate it with KSTATEC_UPDATE_GOLDEN=1 tests/golden/run_golden.py");
-    REQUIRE(fs::is_regular_file(expected));
-    CHECK_FALSE(ReadAll(expected).empty());
+    CHECK(fs::is_regular_file(expected));
+    if (fs::is_regular_file(expected)) CHECK_FALSE(ReadAll(expected).empty());
   }
 }
 
