@@ -94,6 +94,16 @@ std::string FormatDuration(int64_t millis) {
   return out;
 }
 
+std::string FormatDecimal(Decimal d) {
+  uint64_t magnitude = d.mantissa < 0 ? static_cast<uint64_t>(-(d.mantissa + 1)) + 1 : static_cast<uint64_t>(d.mantissa);
+  std::string digits = fmt::format("{}", magnitude);
+  if (d.scale > 0) {
+    if (digits.size() <= static_cast<size_t>(d.scale)) digits.insert(0, static_cast<size_t>(d.scale) - digits.size() + 1, '0');
+    digits.insert(digits.size() - static_cast<size_t>(d.scale), ".");
+  }
+  return d.mantissa < 0 ? "-" + digits : digits;
+}
+
 std::string FormatThousands(int64_t n) {
   uint64_t magnitude = n < 0 ? static_cast<uint64_t>(-(n + 1)) + 1 : static_cast<uint64_t>(n);
   std::string digits = fmt::format("{}", magnitude);

@@ -9,24 +9,26 @@
 namespace kstate::base {
 
 size_t EditDistance(std::string_view a, std::string_view b, size_t limit) {
+  // Optimal string alignment: insertions, deletions, substitutions and
+  // transpositions of neighbours (`tpc` -> `tcp`) each cost one.
   if (a.size() > b.size()) std::swap(a, b);
   if (b.size() - a.size() > limit) return limit + 1;
-  std::vector<size_t> row(a.size() + 1);
-  for (size_t i = 0; i <= a.size(); ++i) row[i] = i;
+  std::vector<size_t> prev2(a.size() + 1), prev(a.size() + 1), row(a.size() + 1);
+  for (size_t i = 0; i <= a.size(); ++i) prev[i] = i;
   for (size_t j = 1; j <= b.size(); ++j) {
-    size_t diag = row[0];
     row[0] = j;
     size_t best = row[0];
     for (size_t i = 1; i <= a.size(); ++i) {
-      size_t up = row[i];
       size_t cost = (a[i - 1] == b[j - 1]) ? 0 : 1;
-      row[i] = std::min({row[i] + 1, row[i - 1] + 1, diag + cost});
-      diag = up;
+      row[i] = std::min({prev[i] + 1, row[i - 1] + 1, prev[i - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) row[i] = std::min(row[i], prev2[i - 2] + 1);
       best = std::min(best, row[i]);
     }
     if (best > limit) return limit + 1;
+    std::swap(prev2, prev);
+    std::swap(prev, row);
   }
-  return row[a.size()];
+  return prev[a.size()];
 }
 
 std::string_view ClosestMatch(std::string_view word, std::span<const std::string_view> candidates) {
@@ -46,6 +48,11 @@ std::string_view ClosestMatch(std::string_view word, std::span<const std::string
       best_distance = d;
       best = c;
     }
+  }
+  if (!best.empty()) return best;
+  // Kubernetes spellings such as `initialDelaySeconds` start with the kstate name.
+  for (std::string_view c : candidates) {
+    if (c.size() >= 4 && word.size() > c.size() && word.substr(0, c.size()) == c && c.size() > best.size()) best = c;
   }
   return best;
 }

@@ -142,7 +142,7 @@ Value Evaluator::EvalCall(const syntax::Expr& e, const Scope& scope) {
   for (size_t i = 0; i < spec->required; ++i) {
     if (!args.Get(spec->positional[i])) {
       diags_.Report(K::BadCall, e.range,
-                    fmt::format("`{}` needs argument `{}`: `{}`", spec->name, spec->positional[i], spec->signature));
+                    fmt::format("`{}` is missing an argument; it is called as `{}`", spec->name, spec->signature));
       ok = false;
     }
   }

@@ -58,18 +58,9 @@ void Checker::Declare(const syntax::Decl& d) {
       st.program.namespaces.push_back(std::move(ns));
       break;
     }
-    case syntax::DeclKind::Let: {
-      const syntax::Stmt& let = *d.let;
-      for (const auto& [name, value] : st.scope.names) {
-        if (name == let.name.text) {
-          diag::Diagnostic& dup = st.diags.Report(diag::Kind::DuplicateName, let.name.range, "`let`", let.name.text);
-          dup.notes.push_back({value.range, "first declared here"});
-          return;
-        }
-      }
-      st.scope.names.emplace_back(let.name.text, st.eval.Eval(*let.value, st.scope));
+    case syntax::DeclKind::Let:
+      st.eval.DeclareLet(*d.let, st.scope);
       break;
-    }
     case syntax::DeclKind::Component: {
       if (!d.body) break;
       Component c;

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+
 #include "compiler/base/text.h"
 
 namespace kstate::check {
@@ -15,7 +17,13 @@ void Reader::Mismatch(const Value& v, std::string_view what, std::string_view ex
     eval_.ReportUnknownName(v, scope_);
     return;
   }
-  diags().Report(K::TypeMismatch, v.range, what, expected, Describe(v));
+  diag::Diagnostic& d = diags().Report(K::TypeMismatch, v.range, what, expected, Describe(v));
+  // "30s" or "8Gi" in quotes: the quantity without them is what was meant.
+  if (v.kind == ValueKind::String && !v.text.empty() && std::isdigit(static_cast<unsigned char>(v.text[0])) &&
+      base::ParseNumberLiteral(v.text).error.empty() && v.text.find_first_of(" \t") == std::string::npos) {
+    d.help = fmt::format("remove the quotes: `{}`", v.text);
+    d.fixes.push_back({v.range, v.text});
+  }
 }
 
 bool Reader::String(const Value& v, std::string_view what, std::string& out) {
@@ -90,8 +98,9 @@ bool Reader::Bytes(const Value& v, std::string_view what, int64_t& out) {
   }
   if (v.kind == ValueKind::Int || v.kind == ValueKind::Milli) {
     diag::Diagnostic& d = diags().Report(K::TypeMismatch, v.range, what, "a byte size", Describe(v));
-    d.help = v.kind == ValueKind::Int ? fmt::format("write the unit, for example `{}Gi` or `{}Mi`", v.integer, v.integer)
-                                      : "`m` means milli; for megabytes write `Mi` (or `M`)";
+    d.help = v.kind == ValueKind::Int
+                 ? fmt::format("write the unit, for example `{}{}`", v.integer, v.integer >= 64 ? "Mi" : "Gi")
+                 : "`m` means milli; for megabytes write `Mi` (or `M`)";
     return false;
   }
   Mismatch(v, what, "a byte size such as `8Gi`");
@@ -108,7 +117,8 @@ bool Reader::Millicores(const Value& v, std::string_view what, int64_t& out) {
     return false;
   }
   if (!millis) {
-    diags().Report(K::InexactQuantity, v.range, "cpu amount", "millicores");
+    std::string shown = v.kind == ValueKind::Decimal ? base::FormatDecimal(v.decimal) : fmt::format("{}", v.integer);
+    diags().Report(K::InexactQuantity, v.range, shown, "millicores").help = "the smallest cpu amount is `1m`";
     return false;
   }
   if (*millis < 0) {

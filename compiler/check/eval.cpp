@@ -21,7 +21,7 @@ constexpr size_t kMaxListSize = 100000;
 const Value* Scope::Find(std::string_view name) const {
   for (const Scope* s = this; s; s = s->parent) {
     for (auto it = s->names.rbegin(); it != s->names.rend(); ++it) {
-      if (it->first == name) return &it->second;
+      if (it->name == name) return &it->value;
     }
   }
   return nullptr;
@@ -29,8 +29,21 @@ const Value* Scope::Find(std::string_view name) const {
 
 void Scope::Collect(std::vector<std::string_view>& out) const {
   for (const Scope* s = this; s; s = s->parent) {
-    for (const auto& [name, value] : s->names) out.push_back(name);
+    for (const Binding& b : s->names) out.push_back(b.name);
   }
+}
+
+void Evaluator::DeclareLet(const syntax::Stmt& let, Scope& scope) {
+  for (const Binding& b : scope.names) {
+    if (b.name == let.name.text) {
+      diag::Diagnostic& d = diags_.Report(K::DuplicateName, let.name.range, "let", let.name.text);
+      d.notes.push_back({b.name_range, "first declared here"});
+      d.help = "give one of them another name";
+      return;
+    }
+  }
+  Value v = Eval(*let.value, scope);
+  scope.names.push_back(Binding{let.name.text, let.name.range, std::move(v)});
 }
 
 void Evaluator::ReportUnknownName(const Value& symbol, const Scope& scope) {
@@ -57,6 +70,7 @@ Value Evaluator::Eval(const Expr& e, const Scope& scope) {
   switch (e.kind) {
     case ExprKind::Number: {
       v.range = e.range;
+      if (e.invalid) break;  // Null: reported by the parser
       switch (e.number_class) {
         case base::NumberClass::Plain:
           if (e.number.scale == 0) {
@@ -130,6 +144,7 @@ bool Evaluator::Stringify(const Value& v, std::string& out, const Scope& scope) 
     case ValueKind::Bytes: out += base::FormatBytes(v.integer); return true;
     case ValueKind::Duration: out += base::FormatDuration(v.integer); return true;
     case ValueKind::Milli: out += fmt::format("{}m", v.integer); return true;
+    case ValueKind::Decimal: out += base::FormatDecimal(v.decimal); return true;
     case ValueKind::Symbol: ReportUnknownName(v, scope); return false;
     case ValueKind::Null: return false;  // already reported where it was computed
     default: {
@@ -186,9 +201,9 @@ Value Evaluator::EvalComprehension(const Expr& e, const Scope& scope) {
                   Describe(source));
     return out;
   }
-  Scope inner{&scope, {{e.name.text, Value{}}}};
+  Scope inner{&scope, {{e.name.text, e.name.range, Value{}}}};
   for (Value& element : elements) {
-    inner.names[0].second = std::move(element);
+    inner.names[0].value = std::move(element);
     if (e.base) {
       Value keep = Eval(*e.base, inner);
       if (keep.kind != ValueKind::Bool) {
@@ -241,6 +256,7 @@ Value Evaluator::EvalField(const Expr& e, const Scope& scope) {
 
 Value Evaluator::EvalOverride(const Expr& e, const Scope& scope) {
   Value base = Eval(*e.base, scope);
+  if (base.kind == ValueKind::Null) return base;  // already reported
   Value result;
   if (base.kind == ValueKind::Record) {
     result = std::move(base);

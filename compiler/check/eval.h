@@ -13,10 +13,17 @@
 
 namespace kstate::check {
 
+// A name bound by `let` or a comprehension, and where it was declared.
+struct Binding {
+  std::string_view name;
+  SourceRange name_range;
+  Value value;
+};
+
 // Names bound by `let` and comprehension variables; parents are outer blocks.
 struct Scope {
   const Scope* parent = nullptr;
-  std::vector<std::pair<std::string_view, Value>> names;
+  std::vector<Binding> names;
 
   const Value* Find(std::string_view name) const;
   // Every visible name, for "did you mean".
@@ -32,6 +39,9 @@ class Evaluator {
   // (`storage data { }`) collect into a list under their head word; `port`,
   // `file` and `mount` statements collect into lists `port`, `file`, `mount`.
   Value EvalBlock(const syntax::Block& block, const Scope& scope, std::string tag);
+  // Evaluates `let name = value` into `scope`; a second `let` of one name in
+  // one scope is an error.
+  void DeclareLet(const syntax::Stmt& let, Scope& scope);
   // Reports "unknown name" for a symbol that reached a place needing a value.
   void ReportUnknownName(const Value& symbol, const Scope& scope);
 
@@ -44,6 +54,8 @@ class Evaluator {
   Value EvalRecord(const syntax::Expr& e, const Scope& scope);
   Value EvalUnary(const syntax::Expr& e, const Scope& scope);
   Value EvalBinary(const syntax::Expr& e, const Scope& scope);
+  Value EvalChain(const syntax::Expr& top, const Scope& scope);
+  Value ApplyBinary(const syntax::Expr& e, Value a, Value b, const Scope& scope);
   Value EvalOverride(const syntax::Expr& e, const Scope& scope);
   Value EvalField(const syntax::Expr& e, const Scope& scope);
   Value EvalCall(const syntax::Expr& e, const Scope& scope);

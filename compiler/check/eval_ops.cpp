@@ -31,27 +31,44 @@ std::string_view Verb(Op op) {
 }  // namespace
 
 Value Evaluator::EvalBinary(const Expr& e, const Scope& scope) {
+  if (e.op != Op::And && e.op != Op::Or) return EvalChain(e, scope);
+  auto boolean = [&](const Value& v) {
+    if (v.kind == ValueKind::Bool) return true;
+    if (v.kind == ValueKind::Symbol) ReportUnknownName(v, scope);
+    else if (v.kind != ValueKind::Null) {
+      diags_.Report(K::TypeMismatch, v.range, fmt::format("the operand of `{}`", syntax::OpSpelling(e.op)), "a boolean",
+                    Describe(v));
+    }
+    return false;
+  };
   Value a = Eval(*e.items[0], scope);
-  if (e.op == Op::And || e.op == Op::Or) {
-    if (a.kind != ValueKind::Bool) {
-      if (a.kind == ValueKind::Symbol) ReportUnknownName(a, scope);
-      else diags_.Report(K::TypeMismatch, a.range, fmt::format("the operand of `{}`", syntax::OpSpelling(e.op)),
-                         "a boolean", Describe(a));
-      return Value{};
-    }
-    // Short-circuit: the right side is evaluated only when it decides the result.
-    if (a.boolean == (e.op == Op::Or)) return a;
-    Value b = Eval(*e.items[1], scope);
-    if (b.kind != ValueKind::Bool) {
-      if (b.kind == ValueKind::Symbol) ReportUnknownName(b, scope);
-      else diags_.Report(K::TypeMismatch, b.range, fmt::format("the operand of `{}`", syntax::OpSpelling(e.op)),
-                         "a boolean", Describe(b));
-      return Value{};
-    }
-    b.range = e.range;
-    return b;
-  }
+  if (!boolean(a)) return Value{};
+  // Short-circuit: the right side is evaluated only when it decides the result.
+  if (a.boolean == (e.op == Op::Or)) return a;
   Value b = Eval(*e.items[1], scope);
+  if (!boolean(b)) return Value{};
+  b.range = e.range;
+  return b;
+}
+
+// `1 + 2 + 3 + ...` is a left-deep tree as long as the sum: walk its left
+// spine without recursion so a long flat sum cannot exhaust the stack.
+Value Evaluator::EvalChain(const Expr& top, const Scope& scope) {
+  std::vector<const Expr*> spine;
+  const Expr* cur = &top;
+  while (cur->kind == syntax::ExprKind::Binary && cur->op != Op::And && cur->op != Op::Or) {
+    spine.push_back(cur);
+    cur = cur->items[0];
+  }
+  Value acc = Eval(*cur, scope);
+  for (auto it = spine.rbegin(); it != spine.rend(); ++it) {
+    Value rhs = Eval(*(*it)->items[1], scope);
+    acc = ApplyBinary(**it, std::move(acc), std::move(rhs), scope);
+  }
+  return acc;
+}
+
+Value Evaluator::ApplyBinary(const Expr& e, Value a, Value b, const Scope& scope) {
   Value v;
   v.range = e.range;
   if (e.op == Op::Range) {
@@ -67,7 +84,9 @@ Value Evaluator::EvalBinary(const Expr& e, const Scope& scope) {
     if (side->kind == ValueKind::Null) return Value{};
   }
   auto mismatch = [&]() {
-    diags_.Report(K::UnitMismatch, e.range, Verb(e.op), KindName(a.kind), KindName(b.kind));
+    diag::Diagnostic& d = diags_.Report(K::UnitMismatch, e.range, Verb(e.op), KindName(a.kind), KindName(b.kind));
+    if (e.op == Op::Mul) d.help = "multiply a quantity by a plain number, as in `8Gi * 2`";
+    else if (e.op == Op::Add || e.op == Op::Sub) d.help = "both sides need the same unit, as in `8Gi + 512Mi`";
     return Value{};
   };
   auto overflow = [&]() {
@@ -108,6 +127,17 @@ Value Evaluator::EvalBinary(const Expr& e, const Scope& scope) {
       return bad ? overflow() : v;
     }
     case Op::Mul: {
+      if (a.kind == ValueKind::Decimal) std::swap(a, b);
+      if (b.kind == ValueKind::Decimal && IsUnitKind(a.kind)) {
+        auto scaled = base::ScaleExact(b.decimal, a.integer);
+        if (!scaled) {
+          diags_.Report(K::InexactQuantity, e.range, "the product", KindName(a.kind) == std::string_view("a byte size") ? "bytes" : "units");
+          return Value{};
+        }
+        v.kind = a.kind;
+        v.integer = *scaled;
+        return v;
+      }
       if (!IsNumeric(a.kind) || !IsNumeric(b.kind) || (IsUnitKind(a.kind) && IsUnitKind(b.kind))) return mismatch();
       v.kind = IsUnitKind(a.kind) ? a.kind : b.kind;
       return __builtin_mul_overflow(a.integer, b.integer, &v.integer) ? overflow() : v;
@@ -154,6 +184,13 @@ Value Evaluator::EvalBlock(const syntax::Block& block, const Scope& scope, std::
 
 namespace {
 
+// "this component", "this block" or "`resources`", for messages about a record being built.
+std::string Where(const Value& record) {
+  if (record.text.empty()) return "this block";
+  if (record.text == "component") return "this component";
+  return fmt::format("`{}`", record.text);
+}
+
 // Appends `item` to the list under `key`, creating it on first use.
 void AppendTo(Value& record, std::string_view key, SourceRange key_range, Value item) {
   Value* list = record.Get(key);
@@ -173,17 +210,9 @@ void AppendTo(Value& record, std::string_view key, SourceRange key_range, Value 
 void Evaluator::ExecStmt(const syntax::Stmt& s, Scope& scope, Value& record) {
   using syntax::StmtKind;
   switch (s.kind) {
-    case StmtKind::Let: {
-      for (const auto& [name, value] : scope.names) {
-        if (name == s.name.text) {
-          diag::Diagnostic& d = diags_.Report(K::DuplicateName, s.name.range, "`let`", s.name.text);
-          d.notes.push_back({value.range, "first declared here"});
-          return;
-        }
-      }
-      scope.names.emplace_back(s.name.text, Eval(*s.value, scope));
+    case StmtKind::Let:
+      DeclareLet(s, scope);
       return;
-    }
     case StmtKind::Assign: {
       std::string key;
       SourceRange key_range;
@@ -212,7 +241,7 @@ void Evaluator::ExecStmt(const syntax::Stmt& s, Scope& scope, Value& record) {
       }
       if (target->Get(key)) {
         diag::Diagnostic& d = diags_.Report(K::DuplicateField, key_range, key,
-                                            record.text.empty() ? std::string("this block") : fmt::format("`{}`", record.text));
+                                            Where(record));
         d.notes.push_back({target->KeyRange(key), "first set here"});
         return;
       }
@@ -248,7 +277,7 @@ void Evaluator::ExecStmt(const syntax::Stmt& s, Scope& scope, Value& record) {
       }
       if (record.Get(head)) {
         diag::Diagnostic& d = diags_.Report(K::DuplicateField, s.head.range, head,
-                                            record.text.empty() ? std::string("this block") : fmt::format("`{}`", record.text));
+                                            Where(record));
         d.notes.push_back({record.KeyRange(head), "first set here"});
         return;
       }

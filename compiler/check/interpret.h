@@ -22,6 +22,7 @@ class ComponentBuilder {
   void ReadEnvFrom(const Value& list, Container& out);
   void ReadResources(const Value& record, Resources& out);
   std::optional<Probe> ReadProbe(const Value& v, std::string_view what, bool hook);
+  std::optional<Probe> ReadProbeFields(const Value& v, std::string_view what, bool hook);
   void ReadMounts(const Value& list, std::vector<Mount>& out);
   std::optional<Value> ReadSecurityContext(const Value& v, std::string_view what, bool pod);
   // interpret_volumes.cpp

@@ -62,7 +62,10 @@ void ComponentBuilder::Build(const Value& rec) {
   if (const Value* v = rec.Get("selector")) {
     StringPairs sel;
     c_.selector_range = v->range;
-    if (r_.Labels(*v, "`selector`", sel)) c_.selector = std::move(sel);
+    if (r_.Labels(*v, "`selector`", sel)) {
+      for (const auto& [key, value] : sel) c_.selector_key_ranges.push_back(v->KeyRange(key));
+      c_.selector = std::move(sel);
+    }
   }
   if (const Value* v = rec.Get("retention")) ReadRetention(*v);
   if (const Value* v = rec.Get("antiAffinity")) ReadAntiAffinity(*v);
@@ -100,13 +103,16 @@ void ComponentBuilder::ReadUpdate(const Value& v) {
   }
   r_.CheckKeys(v, "`rolling`", {"partition", "maxUnavailable"});
   int64_t n = 0;
-  if (const Value* p = v.Get("partition"); p && r_.Int(*p, "`partition`", n, 0, INT32_MAX)) c_.update.partition = n;
+  if (const Value* p = v.Get("partition"); p && r_.Int(*p, "`partition`", n, 0, INT32_MAX)) {
+    c_.update.partition = n;
+    c_.update.partition_range = p->range;
+  }
   if (const Value* m = v.Get("maxUnavailable")) {
     Value amount;
     if (r_.IntOrPercent(*m, "`maxUnavailable`", amount)) {
       bool zero = (amount.kind == ValueKind::Int && amount.integer == 0) ||
                   (amount.kind == ValueKind::String && amount.text == "0%");
-      if (zero) r_.diags().Report(K::MaxUnavailableZero, m->range);
+      if (zero) r_.diags().Report(K::MaxUnavailableZero, m->range).help = "remove it for one pod at a time, or set 1 or more";
       else c_.update.max_unavailable = amount;
     }
   }

@@ -36,7 +36,11 @@ void ComponentBuilder::ReadContainer(const Value& rec, Container& out, std::stri
   if (const Value* v = rec.Get("port")) ReadPorts(*v, out);
   if (const Value* v = rec.Get("env")) ReadEnv(*v, out);
   if (const Value* v = rec.Get("envFrom")) ReadEnvFrom(*v, out);
-  if (const Value* v = rec.Get("resources")) ReadResources(*v, out.resources);
+  if (const Value* v = rec.Get("resources")) {
+    out.resources_written = true;
+    ReadResources(*v, out.resources);
+  }
+  out.readiness_written = rec.Get("readiness") != nullptr;
   if (const Value* v = rec.Get("liveness")) out.liveness = ReadProbe(*v, "`liveness`", false);
   if (const Value* v = rec.Get("readiness")) out.readiness = ReadProbe(*v, "`readiness`", false);
   if (const Value* v = rec.Get("startup")) out.startup = ReadProbe(*v, "`startup`", false);
@@ -219,6 +223,14 @@ void ComponentBuilder::ReadResources(const Value& rec, Resources& out) {
 }
 
 std::optional<Probe> ComponentBuilder::ReadProbe(const Value& v, std::string_view what, bool hook) {
+  // A probe with any error is dropped whole, so no advice is given about half of it.
+  size_t errors_before = r_.diags().error_count();
+  std::optional<Probe> p = ReadProbeFields(v, what, hook);
+  if (r_.diags().error_count() != errors_before) return std::nullopt;
+  return p;
+}
+
+std::optional<Probe> ComponentBuilder::ReadProbeFields(const Value& v, std::string_view what, bool hook) {
   if (v.kind != ValueKind::Record || v.text == "secret" || v.text == "configMap") {
     r_.Mismatch(v, what, "a probe such as `tcp(port)`, `http(\"/path\", port)`, `exec(...)` or `grpc(port)`");
     return std::nullopt;
@@ -303,7 +315,7 @@ void ComponentBuilder::ReadMounts(const Value& list, std::vector<Mount>& out) {
     const Value* at = m.Get("at");
     if (at->kind == ValueKind::Record) {  // mount data at "/x" { subPath = "y"; readOnly = true }
       r_.CheckKeys(*at, "`mount`", {"value", "subPath", "readOnly"});
-      if (const Value* s = at->Get("subPath")) r_.String(*s, "`subPath`", mount.sub_path);
+      if (const Value* s = at->Get("subPath"); s && r_.String(*s, "`subPath`", mount.sub_path)) mount.sub_path_range = s->range;
       if (const Value* ro = at->Get("readOnly")) r_.Bool(*ro, "`readOnly`", mount.read_only);
       at = at->Get("value");
     }

@@ -30,7 +30,7 @@ void ComponentBuilder::AddShorthandMount(const Value& section, const std::string
   m.volume_range = section.KeyRange("name");
   if (!r_.String(*at, "`mount`", m.path)) return;
   m.path_range = at->range;
-  if (const Value* s = section.Get("subPath")) r_.String(*s, "`subPath`", m.sub_path);
+  if (const Value* s = section.Get("subPath"); s && r_.String(*s, "`subPath`", m.sub_path)) m.sub_path_range = s->range;
   if (const Value* ro = section.Get("readOnly")) r_.Bool(*ro, "`readOnly`", m.read_only);
   c_.main.mounts.push_back(std::move(m));
 }
@@ -185,7 +185,10 @@ void ComponentBuilder::ReadSecrets(const Value& list) {
       if (r_.Bool(*opt, "`optional`", b)) sv.optional = b;
     }
     std::string why = base::CheckDns1123Subdomain(sv.secret_name);
-    if (!why.empty()) r_.diags().Report(K::InvalidObjectName, s.KeyRange("secretName"), "secret name", sv.secret_name, why);
+    if (!why.empty()) {
+      const Value* n = s.Get("secretName");
+      r_.diags().Report(K::InvalidObjectName, n ? n->range : s.KeyRange("name"), "secret name", sv.secret_name, why);
+    }
     AddShorthandMount(s, sv.name);
     c_.secrets.push_back(std::move(sv));
   }

@@ -73,6 +73,7 @@ struct Mount {
   SourceRange range;
   SourceRange volume_range;
   SourceRange path_range;
+  SourceRange sub_path_range;
 };
 
 struct Port {
@@ -101,6 +102,9 @@ struct Container {
   std::optional<Value> security_context;  // checked record
   std::string restart_policy;             // "Always" makes an init container a native sidecar
   SourceRange range;
+  // Written in the source, even if invalid: advice about a missing one would mislead.
+  bool readiness_written = false;
+  bool resources_written = false;
 };
 
 struct Storage {
@@ -166,6 +170,7 @@ struct Toleration {
 struct UpdateStrategy {
   bool on_delete = false;
   std::optional<int64_t> partition;
+  SourceRange partition_range;
   std::optional<Value> max_unavailable;  // Int or "N%" String
   SourceRange range;
 };
@@ -208,6 +213,7 @@ struct Component {
   StringPairs labels, annotations, pod_labels, pod_annotations;
   std::optional<StringPairs> selector;
   SourceRange selector_range;
+  std::vector<SourceRange> selector_key_ranges;  // parallel to *selector
 
   std::vector<Storage> storage;
   std::vector<Config> configs;

@@ -3,6 +3,7 @@
 
 #include <cctype>
 #include <set>
+#include <vector>
 
 namespace kstate::check {
 
@@ -32,66 +33,80 @@ bool IsPeerList(const std::set<int64_t>& ordinals) {
          *ordinals.rbegin() == static_cast<int64_t>(ordinals.size()) - 1;
 }
 
+// Walks the body with an explicit stack: chains such as `a.b.c...` or
+// `f()()...` can be as long as the file, too deep for recursion.
 class Scanner {
  public:
   Scanner(std::string_view component, diag::Diagnostics& diags) : component_(component), diags_(diags) {}
 
-  void Block(const syntax::Block& b) {
-    for (const syntax::Stmt* s : b.stmts) {
-      if (s->value) Expr(*s->value);
-      if (s->body) Block(*s->body);
+  void Run(const syntax::Block& body) {
+    PushBlock(body);
+    while (!work_.empty()) {
+      const syntax::Expr& e = *work_.back();
+      work_.pop_back();
+      if (!Check(e)) PushChildren(e);
     }
   }
 
  private:
+  void PushBlock(const syntax::Block& b) {
+    for (const syntax::Stmt* s : b.stmts) {
+      if (s->value) work_.push_back(s->value);
+      if (s->body) PushBlock(*s->body);
+    }
+  }
+
+  void PushChildren(const syntax::Expr& e) {
+    for (const syntax::StringPart& p : e.parts) {
+      if (p.expr) work_.push_back(p.expr);
+    }
+    for (const syntax::Expr* item : e.items) work_.push_back(item);
+    for (const syntax::Arg& a : e.args) work_.push_back(a.value);
+    for (const syntax::RecordEntry& r : e.entries) work_.push_back(r.value);
+    if (e.base) work_.push_back(e.base);
+    if (e.block) PushBlock(*e.block);
+  }
+
   void Warn(const syntax::Expr& e, size_t count) {
     diag::Diagnostic& d = diags_.Report(diag::Kind::CopiedReplicas, e.range, count, component_);
     d.help = "compute it from the replica count, e.g. "
              "`join([for i in 0 .. n: \"NAME-${i}.NAME\"], \",\")` with `let n = 3` and `replicas = n`";
   }
 
-  void Expr(const syntax::Expr& e) {
+  // Warns about `e` itself; true when its children need no look.
+  bool Check(const syntax::Expr& e) {
     if (const std::string* text = syntax::LiteralText(e)) {
       std::set<int64_t> ordinals;
       Ordinals(*text, component_, ordinals);
       if (IsPeerList(ordinals)) Warn(e, ordinals.size());
-      return;
+      return true;
     }
-    if (e.kind == syntax::ExprKind::List) {
-      // ["http://db-0.db/data", "http://db-1.db/data"]: one pod per element.
-      std::set<int64_t> ordinals;
-      bool one_each = true;
-      for (const syntax::Expr* item : e.items) {
-        const std::string* text = syntax::LiteralText(*item);
-        if (!text) continue;
-        std::set<int64_t> mine;
-        Ordinals(*text, component_, mine);
-        if (mine.size() > 1) one_each = false;
-        ordinals.insert(mine.begin(), mine.end());
-      }
-      if (one_each && IsPeerList(ordinals)) {
-        Warn(e, ordinals.size());
-        return;
-      }
+    if (e.kind != syntax::ExprKind::List) return false;
+    // ["http://db-0.db/data", "http://db-1.db/data"]: one pod per element.
+    std::set<int64_t> ordinals;
+    bool one_each = true;
+    for (const syntax::Expr* item : e.items) {
+      const std::string* text = syntax::LiteralText(*item);
+      if (!text) continue;
+      std::set<int64_t> mine;
+      Ordinals(*text, component_, mine);
+      if (mine.size() > 1) one_each = false;
+      ordinals.insert(mine.begin(), mine.end());
     }
-    for (const syntax::StringPart& p : e.parts) {
-      if (p.expr) Expr(*p.expr);
-    }
-    for (const syntax::Expr* item : e.items) Expr(*item);
-    for (const syntax::Arg& a : e.args) Expr(*a.value);
-    for (const syntax::RecordEntry& r : e.entries) Expr(*r.value);
-    if (e.base) Expr(*e.base);
-    if (e.block) Block(*e.block);
+    if (!one_each || !IsPeerList(ordinals)) return false;
+    Warn(e, ordinals.size());
+    return true;
   }
 
   std::string_view component_;
   diag::Diagnostics& diags_;
+  std::vector<const syntax::Expr*> work_;
 };
 
 }  // namespace
 
 void CheckHandWrittenPeers(const syntax::Block& body, std::string_view component, diag::Diagnostics& diags) {
-  Scanner(component, diags).Block(body);
+  Scanner(component, diags).Run(body);
 }
 
 }  // namespace kstate::check

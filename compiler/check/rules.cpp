@@ -25,7 +25,7 @@ void CheckNames(const Component& c, diag::Diagnostics& diags) {
   std::map<std::string, SourceRange> containers;
   auto container = [&](const Container& k) {
     std::string cwhy = base::CheckDns1123Label(k.name);
-    if (!cwhy.empty()) diags.Report(K::InvalidObjectName, k.name_range, "container name", k.name, cwhy);
+    if (!cwhy.empty() && &k != &c.main) diags.Report(K::InvalidObjectName, k.name_range, "container name", k.name, cwhy);
     auto [it, fresh] = containers.emplace(k.name, k.name_range);
     if (!fresh) {
       diag::Diagnostic& d = diags.Report(K::DuplicateName, k.name_range, "container", k.name);
@@ -66,9 +66,13 @@ void CheckNames(const Component& c, diag::Diagnostics& diags) {
 void CheckPortsAndProbes(const Component& c, diag::Diagnostics& diags) {
   std::map<int64_t, const Port*> numbers;
   auto each = [&](const Container& k) {
-    std::set<std::string> names;
+    std::map<std::string, const Port*> names;
     for (const Port& p : k.ports) {
-      if (!names.insert(p.name).second) diags.Report(K::DuplicatePort, p.range, fmt::format("name `{}`", p.name), p.name, p.name);
+      if (auto [it, fresh] = names.emplace(p.name, &p); !fresh) {
+        diag::Diagnostic& d = diags.Report(K::DuplicateName, p.range, "port", p.name);
+        d.notes.push_back({it->second->range, "first declared here"});
+        continue;
+      }
       auto [it, fresh] = numbers.emplace(p.number, &p);
       if (!fresh && it->second->protocol == p.protocol) {
         diag::Diagnostic& d = diags.Report(K::DuplicatePort, p.range, p.number, it->second->name, p.name);
@@ -93,6 +97,7 @@ void CheckPortsAndProbes(const Component& c, diag::Diagnostics& diags) {
       }
       if ((kind == "liveness" || kind == "startup") && pr->success && *pr->success != 1) {
         diag::Diagnostic& d = diags.Report(K::ProbeSuccessThreshold, pr->success_range, kind, *pr->success);
+        d.help = "Kubernetes refuses other values here; tune `failureThreshold` or `period` instead";
         d.fixes.push_back({pr->success_range, "1"});
       }
     };
@@ -123,6 +128,7 @@ void CheckMounts(const Component& c, diag::Diagnostics& diags) {
       }
       if (m.path.empty() || m.path.front() != '/') {
         diag::Diagnostic& d = diags.Report(K::MountPathRelative, m.path_range, m.path);
+        d.help = fmt::format("did you mean `\"/{}\"`?", m.path);
         d.fixes.push_back({m.path_range, fmt::format("\"/{}\"", m.path)});
       } else {
         std::string normal = m.path.size() > 1 && m.path.back() == '/' ? m.path.substr(0, m.path.size() - 1) : m.path;
@@ -135,8 +141,9 @@ void CheckMounts(const Component& c, diag::Diagnostics& diags) {
       if (!m.sub_path.empty()) {
         std::string_view sp = m.sub_path;
         bool parent = sp == ".." || sp.starts_with("../") || sp.ends_with("/..") || sp.find("/../") != std::string_view::npos;
-        if (sp.front() == '/') diags.Report(K::SubPathEscapes, m.range, m.sub_path, "is absolute; it must be relative to the volume");
-        else if (parent) diags.Report(K::SubPathEscapes, m.range, m.sub_path, "contains `..`; it must stay inside the volume");
+        SourceRange at = m.sub_path_range.valid() ? m.sub_path_range : m.range;
+        if (sp.front() == '/') diags.Report(K::SubPathEscapes, at, m.sub_path, "is absolute; it must be relative to the volume").help = "write the path inside the volume without the leading `/`";
+        else if (parent) diags.Report(K::SubPathEscapes, at, m.sub_path, "contains `..`; it must stay inside the volume").help = "mount a directory of the volume that holds what you need";
       }
     }
   };
@@ -194,7 +201,7 @@ void CheckAdvice(const Component& c, diag::Diagnostics& diags) {
   CheckImage(c.main, diags);
   for (const Container& k : c.init) CheckImage(k, diags);
   for (const Container& k : c.sidecars) CheckImage(k, diags);
-  if (!c.main.readiness) diags.Report(K::NoReadiness, c.name_range, c.name).help = "add `readiness = tcp(PORT)` or a command that checks the service";
+  if (!c.main.readiness_written) diags.Report(K::NoReadiness, c.name_range, c.name).help = "add `readiness = tcp(PORT)` or a command that checks the service";
   if (c.main.liveness && c.main.readiness && c.main.liveness->handler == c.main.readiness->handler &&
       c.main.liveness->command == c.main.readiness->command && c.main.liveness->path == c.main.readiness->path &&
       c.main.liveness->port.name == c.main.readiness->port.name &&
@@ -204,13 +211,16 @@ void CheckAdvice(const Component& c, diag::Diagnostics& diags) {
     diags.Report(K::LivenessIsReadiness, c.main.liveness->range).help =
         "give liveness a longer period or a higher failureThreshold than readiness";
   }
-  if (!c.main.resources.any_request()) diags.Report(K::NoRequests, c.name_range, c.main.name).help = "add `resources { cpu = 500m; memory = 1Gi }`";
+  if (!c.main.resources.any_request() && !c.main.resources_written) diags.Report(K::NoRequests, c.name_range, c.main.name).help = "add `resources { cpu = 500m; memory = 1Gi }`";
   for (const Container& k : c.sidecars) {
-    if (!k.resources.any_request()) diags.Report(K::NoRequests, k.name_range, k.name).help = "add `resources { cpu = 100m; memory = 128Mi }`";
+    if (!k.resources.any_request() && !k.resources_written) diags.Report(K::NoRequests, k.name_range, k.name).help = "add `resources { cpu = 100m; memory = 128Mi }`";
   }
   for (const Storage& s : c.storage) {
     for (const std::string& mode : s.access) {
-      if (mode == "ReadWriteMany") diags.Report(K::ReadWriteManyClaim, s.access_range, s.name);
+      if (mode == "ReadWriteMany") {
+        diags.Report(K::ReadWriteManyClaim, s.access_range, s.name).help =
+            "use `ReadWriteOnce` (or `ReadWriteOncePod`) unless pods of other workloads mount these claims too";
+      }
     }
   }
   for (const AntiAffinity& a : c.anti_affinity) {
@@ -220,14 +230,19 @@ void CheckAdvice(const Component& c, diag::Diagnostics& diags) {
     }
   }
   if (c.update.partition && *c.update.partition >= c.replicas && c.replicas > 0) {
-    diags.Report(K::PartitionAboveReplicas, c.update.range, *c.update.partition, c.replicas);
+    diags.Report(K::PartitionAboveReplicas, c.update.partition_range.valid() ? c.update.partition_range : c.update.range,
+                 *c.update.partition, c.replicas)
+        .help = "lower the partition to roll out pods with ordinals at or above it";
   }
   const Disruption& d = c.disruption;
   bool none_allowed = (d.mode == Disruption::Mode::MaxUnavailable && d.amount.kind == ValueKind::Int && d.amount.integer == 0) ||
                       (d.mode == Disruption::Mode::MaxUnavailable && d.amount.kind == ValueKind::String && d.amount.text == "0%") ||
                       (d.mode == Disruption::Mode::MinAvailable && d.amount.kind == ValueKind::Int && d.amount.integer >= c.replicas && c.replicas > 0) ||
                       (d.mode == Disruption::Mode::MinAvailable && d.amount.kind == ValueKind::String && d.amount.text == "100%");
-  if (none_allowed) diags.Report(K::NoDisruptionAllowed, d.range);
+  if (none_allowed) {
+    diags.Report(K::NoDisruptionAllowed, d.range).help =
+        "allow at least one pod to go (`maxUnavailable = 1`), or write `disruption = none` for no budget at all";
+  }
 }
 
 void CheckSelector(const Component& c, diag::Diagnostics& diags) {
@@ -235,14 +250,16 @@ void CheckSelector(const Component& c, diag::Diagnostics& diags) {
   std::string_view tag;
   size_t colon = c.main.image.rfind(':');
   if (colon != std::string::npos && c.main.image.find('/', colon) == std::string::npos) tag = std::string_view(c.main.image).substr(colon + 1);
-  for (const auto& [key, value] : *c.selector) {
+  for (size_t i = 0; i < c.selector->size(); ++i) {
+    const auto& [key, value] = (*c.selector)[i];
+    SourceRange at = i < c.selector_key_ranges.size() ? c.selector_key_ranges[i] : c.selector_range;
     static const std::set<std::string_view> kVolatile = {"version", "app.kubernetes.io/version", "helm.sh/chart",
                                                          "chart", "pod-template-hash", "controller-revision-hash"};
     if (kVolatile.count(key)) {
-      diags.Report(K::UnstableSelector, c.selector_range, key, "changes with every release")
+      diags.Report(K::UnstableSelector, at, key, "changes with every release")
           .help = fmt::format("keep `{}` in `labels` or `podLabels` and out of `selector`", key);
     } else if (!tag.empty() && value == tag) {
-      diags.Report(K::UnstableSelector, c.selector_range, key, fmt::format("equals the image tag `{}`", tag))
+      diags.Report(K::UnstableSelector, at, key, fmt::format("equals the image tag `{}`", tag))
           .help = fmt::format("keep `{}` in `labels` or `podLabels` and out of `selector`", key);
     }
   }
@@ -272,6 +289,16 @@ std::vector<ObjectName> ObjectNames(const Component& c) {
 }
 
 void CheckProgram(const Program& p, diag::Diagnostics& diags) {
+  std::map<std::string, SourceRange> created;
+  for (const NamespaceDecl& ns : p.namespaces) {
+    if (!ns.create) continue;
+    auto [it, fresh] = created.emplace(ns.name, ns.range);
+    if (!fresh) {
+      diag::Diagnostic& d = diags.Report(K::DuplicateObject, ns.range, "Namespace", ns.name, ns.name);
+      d.notes.push_back({it->second, "the other one comes from here"});
+      d.help = "keep `{ create = true }` on one declaration of the namespace";
+    }
+  }
   std::map<std::pair<std::string, std::string>, const Component*> components;
   std::map<std::tuple<std::string_view, std::string, std::string>, SourceRange> objects;
   for (const Component& c : p.components) {

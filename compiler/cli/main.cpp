@@ -2,7 +2,9 @@
 // exit codes are 0 (ok), 1 (errors in the input) and 2 (usage).
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -63,6 +65,13 @@ int Report(const kstate::Compilation& c, const CommonOptions& o) {
   }
   if (!c.ok() || (o.werror && c.warning_count())) return kExitInput;
   return kExitOk;
+}
+
+void ReportWriteError(const std::string& path, const std::string& reason, const CommonOptions& o) {
+  bool json = o.diagnostics == "json";
+  std::string text = kstate::CannotWriteDiagnostic(path, reason, {UseColor(o.color), 0}, json);
+  if (!json) text += "1 error\n";
+  std::fwrite(text.data(), 1, text.size(), stderr);
 }
 
 }  // namespace
@@ -126,15 +135,14 @@ int main(int argc, char** argv) {
   if (code != kExitOk) finish(code);
   bool json = format == "json";
   if (!out_dir.empty()) {
-    std::string error = kstate::cli::WriteObjectFiles(c, out_dir, json);
-    if (!error.empty()) {
-      std::fprintf(stderr, "kstatec: error: %s [KS4002]\n", error.c_str());
+    if (auto error = kstate::cli::WriteObjectFiles(c, out_dir, json)) {
+      ReportWriteError(error->path, error->reason, build_opts);
       finish(kExitInput);
     }
     finish(kExitOk);
   }
   if (!(json ? kstate::cli::WriteStdout(c.Json()) : c.WriteYaml(stdout))) {
-    std::fprintf(stderr, "kstatec: error: cannot write to standard output [KS4002]\n");
+    ReportWriteError("standard output", std::strerror(errno), build_opts);
     finish(kExitInput);
   }
   finish(kExitOk);

@@ -1,7 +1,9 @@
 // Atomic output of build results.
 #include "output.h"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <vector>
@@ -25,10 +27,10 @@ std::string Lower(std::string s) {
 
 }  // namespace
 
-std::string WriteObjectFiles(const Compilation& c, const std::string& dir, bool json) {
+std::optional<WriteError> WriteObjectFiles(const Compilation& c, const std::string& dir, bool json) {
   std::error_code ec;
   fs::create_directories(dir, ec);
-  if (ec) return fmt::format("cannot create directory `{}`: {}", dir, ec.message());
+  if (ec) return WriteError{dir, "cannot create the directory: " + ec.message()};
   // Write everything under temporary names first, then rename: a failure
   // part-way leaves the directory as it was.
   std::vector<std::pair<fs::path, fs::path>> written;
@@ -50,19 +52,19 @@ std::string WriteObjectFiles(const Compilation& c, const std::string& dir, bool 
     if (!out) {
       fs::remove(tmp, ec);
       cleanup();
-      return fmt::format("cannot write `{}`", tmp.string());
+      return WriteError{tmp.string(), std::strerror(errno)};
     }
     written.emplace_back(tmp, final_path);
   }
   for (auto& [tmp, final_path] : written) {
     fs::rename(tmp, final_path, ec);
     if (ec) {
-      std::string why = fmt::format("cannot rename `{}` to `{}`: {}", tmp.string(), final_path.string(), ec.message());
+      WriteError error{final_path.string(), ec.message()};
       cleanup();
-      return why;
+      return error;
     }
   }
-  return {};
+  return std::nullopt;
 }
 
 }  // namespace kstate::cli

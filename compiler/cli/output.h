@@ -2,6 +2,7 @@
 // directory, each written to a temporary name and renamed into place.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "kstate/compiler.h"
@@ -11,8 +12,14 @@ namespace kstate::cli {
 // Writes all of `data` to stdout; false on a write error.
 bool WriteStdout(const std::string& data);
 
-// Writes one file per object into `dir` (created when missing). Returns an
-// empty string on success, else what failed; on failure no file is left half-written.
-std::string WriteObjectFiles(const Compilation& c, const std::string& dir, bool json);
+// What could not be written, and why.
+struct WriteError {
+  std::string path;
+  std::string reason;
+};
+
+// Writes one file per object into `dir` (created when missing). Returns
+// nothing on success; on failure no file is left half-written.
+std::optional<WriteError> WriteObjectFiles(const Compilation& c, const std::string& dir, bool json);
 
 }  // namespace kstate::cli

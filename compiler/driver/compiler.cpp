@@ -1,6 +1,7 @@
 // The pipeline: parse every file, check them together, lower to objects.
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -28,6 +29,11 @@ void Run(Compilation::Impl& impl) {
 }
 
 bool ReadFile(const std::string& path, std::string& out, std::string& error) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    error = "it is a directory";
+    return false;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     error = std::strerror(errno);
@@ -163,6 +169,14 @@ bool Compilation::WriteYaml(std::FILE* out) const {
 std::string Compilation::Json() const { return emit::WriteJson(impl_->Objects()); }
 std::string Compilation::ObjectYaml(std::size_t i) const { return emit::WriteYaml({impl_->Objects().at(i)}); }
 std::string Compilation::ObjectJson(std::size_t i) const { return emit::WriteJson({impl_->Objects().at(i)}); }
+
+std::string CannotWriteDiagnostic(const std::string& path, const std::string& reason, const RenderOptions& options,
+                                  bool json) {
+  base::SourceManager none;
+  diag::Diagnostics diags;
+  diags.Report(diag::Kind::CannotWrite, {}, path, reason);
+  return json ? diag::RenderJson(diags, none) : diag::RenderText(diags, none, {options.color, options.error_limit});
+}
 
 const char* Version() { return KSTATE_VERSION; }
 

@@ -79,6 +79,7 @@ struct Expr {
   Block* block = nullptr;           // Override
   Op op = Op::Add;                  // Unary, Binary
   bool block_string = false;        // String written with """
+  bool invalid = false;             // Number: malformed, already reported
 };
 
 enum class StmtKind : uint8_t {

@@ -170,13 +170,13 @@ struct port_eq : one<'='> {};
 struct port_head : seq<kw_port, not_at<ws, one<'='>>> {};
 struct port_stmt : seq<port_head, ws, must<port_name>, ws, must<port_eq>, ws, must<value>> {};
 
-struct file_name : any_string {};
+struct file_name : seq<any_string> {};
 struct file_eq : one<'='> {};
 struct file_head : seq<kw_file, not_at<ws, one<'='>>> {};
 struct file_stmt : seq<file_head, ws, must<file_name>, ws, must<file_eq>, ws, must<value>> {};
 
 struct mount_source_name : stmt_name {};
-struct mount_source_file : any_string {};
+struct mount_source_file : seq<any_string> {};
 struct mount_at : kw_at {};
 struct mount_target : seq<expr> {};
 struct mount_head : seq<kw_mount, not_at<ws, one<'='>>> {};
@@ -185,7 +185,7 @@ struct mount_stmt : seq<mount_head, ws, opt<sor<seq<not_at<kw_at>, mount_source_
 
 struct path_part : ident {};
 struct stmt_path : seq<path_part, star<one<'.'>, path_part>> {};
-struct stmt_key : string_lit {};
+struct stmt_key : seq<string_lit> {};
 struct section_name : stmt_name {};
 struct section_tail : seq<opt<section_name, ws>, block> {};
 struct assign_tail : seq<one<'='>, ws, must<value>> {};
@@ -203,7 +203,7 @@ struct component_name : ident {};
 struct component_body : block {};
 struct component_head : kw_component {};
 struct component_decl : seq<component_head, ws, must<component_name>, ws, must<component_body>> {};
-struct namespace_name : string_lit {};
+struct namespace_name : seq<string_lit> {};
 struct namespace_body : block {};
 struct namespace_head : kw_namespace {};
 struct namespace_decl : seq<namespace_head, ws, must<namespace_name>, ws, opt<namespace_body>> {};

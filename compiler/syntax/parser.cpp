@@ -125,8 +125,11 @@ struct Action<g::number_lit> {
   static void apply(const Input& in, State& st) {
     SourceRange r = st.Range(in);
     base::NumberLiteral lit = base::ParseNumberLiteral(in.string_view());
-    if (!lit.error.empty()) st.diags.Report(diag::Kind::InvalidNumber, r, in.string_view(), lit.error);
     Expr* e = st.NewExpr(ExprKind::Number, r);
+    if (!lit.error.empty()) {
+      st.diags.Report(diag::Kind::InvalidNumber, r, in.string_view(), lit.error);
+      e->invalid = true;
+    }
     e->number_class = lit.cls;
     e->number = lit.value;
     e->exact = lit.exact;
@@ -199,7 +202,8 @@ struct Action<g::escape> {
           cp = cp * 16 + static_cast<uint32_t>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
         }
         if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-          st.diags.Report(diag::Kind::InvalidEscape, st.Range(in), t);
+          st.diags.Report(diag::Kind::InvalidEscape, st.Range(in), t).help =
+              "`\\u{...}` takes a Unicode scalar value: up to 10FFFF, and not a surrogate (D800..DFFF)";
           cp = 0xFFFD;
         }
         AppendUtf8(out, cp);
@@ -240,6 +244,12 @@ struct Action<g::string_lit> {
 // Removes the line after the opening `"""`, the closing line's indentation
 // from every line, and keeps one final newline when `"""` stands on its own line.
 void Dedent(Expr& e) {
+  // Line breaks are "\n" whatever the file uses, so output does not depend on a checkout.
+  for (StringPart& p : e.parts) {
+    if (p.expr == nullptr) {
+      for (size_t at = p.text.find("\r\n"); at != std::string::npos; at = p.text.find("\r\n", at)) p.text.erase(at, 1);
+    }
+  }
   if (e.parts.empty()) return;
   // The opening line: drop it when only white space follows `"""`.
   if (StringPart& first = e.parts.front(); first.expr == nullptr) {
@@ -749,8 +759,11 @@ struct Action<g::namespace_name> {
     Decl& d = st.file.decls.back();
     d.text_range = name->range;
     d.range.end = st.Offset(in.end());
-    if (const std::string* text = LiteralText(*name)) d.text = *text;
-    else st.diags.Report(diag::Kind::SyntaxExpected, name->range, "a namespace name without `${...}`");
+    if (const std::string* text = LiteralText(*name)) {
+      d.text = *text;
+    } else {
+      throw SyntaxFailure{diag::Kind::SyntaxExpected, "a namespace name without `${...}`", name->range.begin, false};
+    }
   }
 };
 
@@ -800,10 +813,22 @@ void ReportFailure(const SyntaxFailure& f, const State& st, std::string_view tex
       return;
     }
     case diag::Kind::InvalidEscape: {
-      SourceRange r{file, f.offset > 0 ? f.offset - 1 : 0, TokenAt(text, file, f.offset).end};
-      if (r.end == r.begin + 1 || TokenAt(text, file, f.offset).end - f.offset > 1) r.end = std::min<uint32_t>(f.offset + 1, uint32_t(text.size()));
-      diag::Diagnostic& d = st.diags.Report(f.kind, r, text.substr(r.begin, r.end - r.begin));
-      d.help = "valid escapes are \\\" \\\\ \\n \\t \\r \\0 \\$ and \\u{XXXX}";
+      // From the backslash through the escape: one character, or `\u{...}` up to its `}`.
+      uint32_t begin = f.offset > 0 ? f.offset - 1 : 0;
+      uint32_t end = std::min<uint32_t>(f.offset + 1, uint32_t(text.size()));
+      if (f.offset < text.size() && text[f.offset] == 'u') {
+        size_t close = text.find_first_of("}\"\n", f.offset);
+        if (close != std::string_view::npos && close - f.offset <= 12 && text[close] == '}') end = uint32_t(close + 1);
+      }
+      while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) ++end;
+      std::string shown;
+      for (char c : text.substr(begin, end - begin)) {
+        if (c == '\t') shown += "\\t";
+        else if (static_cast<unsigned char>(c) < 0x20) shown += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+        else shown += c;
+      }
+      diag::Diagnostic& d = st.diags.Report(f.kind, SourceRange{file, begin, end}, shown);
+      d.help = "valid escapes are \\\" \\\\ \\n \\t \\r \\0 \\$ and \\u{XXXX} (a Unicode scalar value, not a surrogate)";
       return;
     }
     case diag::Kind::NestingTooDeep: {
@@ -811,13 +836,19 @@ void ReportFailure(const SyntaxFailure& f, const State& st, std::string_view tex
       return;
     }
     case diag::Kind::UnterminatedComment: {
-      st.diags.Report(f.kind, SourceRange{file, f.offset, f.offset + 2}).help = "close the comment with `*/`";
+      // The comment that never ends opens at the first `/*` after the last `*/`.
+      size_t last_close = text.rfind("*/", f.offset);
+      size_t open = text.find("/*", last_close == std::string_view::npos ? 0 : last_close + 2);
+      uint32_t at = open == std::string_view::npos || open > f.offset ? f.offset : uint32_t(open);
+      st.diags.Report(f.kind, SourceRange{file, at, std::min<uint32_t>(at + 2, uint32_t(text.size()))}).help =
+          "close the comment with `*/`";
       return;
     }
     default: break;
   }
   std::string_view word = text.substr(at.begin, at.end - at.begin);
-  if (f.expects_name && IsReservedWord(word)) {
+  bool names_expected = f.expects_name || std::string_view(f.message) == ErrorFor<g::stmt_tail>::message;
+  if (names_expected && IsReservedWord(word)) {
     st.diags.Report(diag::Kind::ReservedWord, at, word);
     return;
   }
@@ -868,7 +899,13 @@ Parser::Parser(const base::SourceManager& sources, uint32_t file_id, diag::Diagn
   }
   File scratch;
   State st{scratch, text_.data(), diags_, {}, {}, {}, {}, 0};
-  pegtl::parse<g::file_start, Action, Control>(in_->in, st);
+  try {
+    pegtl::parse<g::file_start, Action, Control>(in_->in, st);
+  } catch (const SyntaxFailure& f) {  // a comment that never ends
+    ReportFailure(f, st, text_);
+    ok_ = false;
+    done_ = true;
+  }
 }
 
 Parser::~Parser() = default;

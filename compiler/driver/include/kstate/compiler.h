@@ -81,6 +81,11 @@ class Compilation {
   std::unique_ptr<Impl> impl_;
 };
 
+// The diagnostic for output that cannot be written (KS4002), rendered like
+// every other diagnostic: text for people, or a one-element JSON array.
+std::string CannotWriteDiagnostic(const std::string& path, const std::string& reason, const RenderOptions& options,
+                                  bool json);
+
 // The version of kstatec and its standard library.
 const char* Version();
 
