@@ -147,6 +147,7 @@ int64_t DurationUnitMillis(std::string_view unit) {
 bool ParseRadix(std::string_view text, NumberLiteral& out) {
   if (text.size() < 2 || text[0] != '0' || (text[1] != 'o' && text[1] != 'x' && text[1] != 'b')) return false;
   int base = text[1] == 'o' ? 8 : text[1] == 'x' ? 16 : 2;
+  out.radix = base;
   int64_t v = 0;
   if (text.size() == 2) out.error = "no digits after the radix prefix";
   for (char c : text.substr(2)) {
@@ -176,7 +177,8 @@ void ParseCompoundDuration(std::string_view text, NumberLiteral& out) {
     std::string_view digits = text.substr(0, n), unit = text.substr(n, u - n);
     int64_t millis = DurationUnitMillis(unit);
     if (n == 0 || millis == 0) {
-      out.error = fmt::format("`{}` is not a duration unit (use h, m, s or ms, as in `1h30m`)", unit);
+      out.error = unit.empty() ? fmt::format("`{}` has no unit (use h, m, s or ms, as in `1h30m`)", digits)
+                               : fmt::format("`{}` is not a duration unit (use h, m, s or ms, as in `1h30m`)", unit);
       return;
     }
     if (millis >= previous_unit) {

@@ -48,6 +48,7 @@ struct NumberLiteral {
   Decimal value;      // the leading number as written
   int64_t exact = 0;  // bytes or milliseconds
   std::string error;  // why the literal is invalid; empty when valid
+  int radix = 10;     // 8 for 0o644, 16 for 0x1f, 2 for 0b101
 };
 
 // Classifies and converts a number literal token such as "1.5Gi" or "1h30m".

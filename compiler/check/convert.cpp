@@ -167,7 +167,9 @@ bool Reader::StringList(const Value& v, std::string_view what, std::vector<std::
 }
 
 bool Reader::StringMap(const Value& v, std::string_view what, StringPairs& out) {
-  if (v.kind != ValueKind::Record || !v.text.empty()) {
+  // `{ k: "v" }`, or the section form `labels { k = "v" }` (tagged with its name).
+  bool section = v.kind == ValueKind::Record && !v.text.empty() && what.find(v.text) != std::string_view::npos;
+  if (v.kind != ValueKind::Record || (!v.text.empty() && !section)) {
     Mismatch(v, what, "a record such as `{ key: \"value\" }`");
     return false;
   }
@@ -208,6 +210,19 @@ bool Reader::Labels(const Value& v, std::string_view what, StringPairs& out) {
     }
   }
   return ok;
+}
+
+bool Reader::FileMode(const Value& v, std::string_view what, int64_t& out) {
+  if (v.kind == ValueKind::Int && v.radix != 8 && v.integer != 0) {
+    // `mode = 400` would be 0o620: permissions are only ever meant in octal.
+    diag::Diagnostic& d = diags().Report(K::TypeMismatch, v.range, what, "an octal number such as `0o644`", Describe(v));
+    d.help = v.integer >= 0 && v.integer <= 0777
+                 ? fmt::format("write `0o{}`; the decimal value {} would be `0o{:o}`", v.integer, v.integer, v.integer)
+                 : fmt::format("write `0o{}`", v.integer);
+    d.fixes.push_back({v.range, fmt::format("0o{}", v.integer)});
+    return false;
+  }
+  return Int(v, what, out, 0, 0777);
 }
 
 bool Reader::IntOrPercent(const Value& v, std::string_view what, Value& out) {

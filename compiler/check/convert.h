@@ -40,6 +40,8 @@ class Reader {
   // A record of strings (labels, annotations, node selectors).
   bool StringMap(const Value& v, std::string_view what, StringPairs& out);
   bool Labels(const Value& v, std::string_view what, StringPairs& out);
+  // A file mode, which must be written in octal (`0o644`) unless it is 0.
+  bool FileMode(const Value& v, std::string_view what, int64_t& out);
   // An Int, or a percentage string such as "25%".
   bool IntOrPercent(const Value& v, std::string_view what, Value& out);
   // The port a probe or service refers to: a declared name or a number.

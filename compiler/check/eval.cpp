@@ -76,6 +76,7 @@ Value Evaluator::Eval(const Expr& e, const Scope& scope) {
           if (e.number.scale == 0) {
             v.kind = ValueKind::Int;
             v.integer = e.number.mantissa;
+            v.radix = e.radix;
           } else {
             v.kind = ValueKind::Decimal;
             v.decimal = e.number;
@@ -125,6 +126,8 @@ Value Evaluator::Eval(const Expr& e, const Scope& scope) {
       Value cond = Eval(*e.items[0], scope);
       if (cond.kind == ValueKind::Symbol) {
         ReportUnknownName(cond, scope);
+      } else if (cond.kind == ValueKind::Null) {
+        break;  // already reported
       } else if (cond.kind != ValueKind::Bool) {
         diags_.Report(K::TypeMismatch, cond.range, "the condition of `if`", "a boolean", Describe(cond));
       }

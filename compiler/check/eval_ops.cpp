@@ -17,6 +17,21 @@ bool IsUnitKind(ValueKind k) {
 
 bool IsNumeric(ValueKind k) { return k == ValueKind::Int || IsUnitKind(k); }
 
+// A unit value as written in source: `8Gi`, `10s`, `500m`.
+std::string Spell(const Value& v) {
+  switch (v.kind) {
+    case ValueKind::Bytes: return base::FormatBytes(v.integer);
+    case ValueKind::Duration: return base::FormatDuration(v.integer);
+    case ValueKind::Milli: return fmt::format("{}m", v.integer);
+    case ValueKind::Decimal: return base::FormatDecimal(v.decimal);
+    default: return fmt::format("{}", v.integer);
+  }
+}
+
+std::string_view UnitWord(ValueKind k) {
+  return k == ValueKind::Bytes ? "bytes" : k == ValueKind::Duration ? "milliseconds" : "milli-units";
+}
+
 std::string_view Verb(Op op) {
   switch (op) {
     case Op::Add: return "add";
@@ -77,7 +92,7 @@ Value Evaluator::ApplyBinary(const Expr& e, Value a, Value b, const Scope& scope
     return v;
   }
   for (const Value* side : {&a, &b}) {
-    if (side->kind == ValueKind::Symbol && !(e.op == Op::Eq || e.op == Op::Ne)) {
+    if (side->kind == ValueKind::Symbol) {
       ReportUnknownName(*side, scope);
       return Value{};
     }
@@ -131,7 +146,7 @@ Value Evaluator::ApplyBinary(const Expr& e, Value a, Value b, const Scope& scope
       if (b.kind == ValueKind::Decimal && IsUnitKind(a.kind)) {
         auto scaled = base::ScaleExact(b.decimal, a.integer);
         if (!scaled) {
-          diags_.Report(K::InexactQuantity, e.range, "the product", KindName(a.kind) == std::string_view("a byte size") ? "bytes" : "units");
+          diags_.Report(K::InexactQuantity, e.range, fmt::format("{} * {}", Spell(a), Spell(b)), UnitWord(a.kind));
           return Value{};
         }
         v.kind = a.kind;
@@ -164,8 +179,7 @@ Value Evaluator::ApplyBinary(const Expr& e, Value a, Value b, const Scope& scope
       }
       v.kind = a.kind;  // 8Gi / 3 must stay exact
       if (a.integer % b.integer != 0) {
-        diags_.Report(K::InexactQuantity, e.range, fmt::format("{} / {}", base::FormatBytes(a.integer), b.integer),
-                      a.kind == ValueKind::Bytes ? "bytes" : a.kind == ValueKind::Duration ? "milliseconds" : "milli-units");
+        diags_.Report(K::InexactQuantity, e.range, fmt::format("{} / {}", Spell(a), b.integer), UnitWord(a.kind));
         return Value{};
       }
       v.integer = a.integer / b.integer;

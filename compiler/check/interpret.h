@@ -40,6 +40,7 @@ class ComponentBuilder {
   void ReadClient(const Value& v);
   void ReadDisruption(const Value& v);
   void ReadRetention(const Value& v);
+  void CheckGeneratedLabels(const Value& rec);
   bool ReadTopology(const Value& v, std::string& key);
 
   Reader& r_;

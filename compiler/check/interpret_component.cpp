@@ -1,5 +1,7 @@
 // The component's own fields: replicas, ordering, updates, labels, scheduling,
 // services, disruption budget, identity; and the order in which they are read.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 
@@ -67,6 +69,7 @@ void ComponentBuilder::Build(const Value& rec) {
       c_.selector = std::move(sel);
     }
   }
+  CheckGeneratedLabels(rec);
   if (const Value* v = rec.Get("retention")) ReadRetention(*v);
   if (const Value* v = rec.Get("antiAffinity")) ReadAntiAffinity(*v);
   if (const Value* v = rec.Get("spread")) ReadSpread(*v);
@@ -79,6 +82,27 @@ void ComponentBuilder::Build(const Value& rec) {
   if (const Value* v = rec.Get("publishNotReady")) r_.Bool(*v, "`publishNotReady`", c_.publish_not_ready);
   if (const Value* v = rec.Get("client")) ReadClient(*v);
   if (const Value* v = rec.Get("disruption")) ReadDisruption(*v);
+}
+
+// Labels kstatec generates (and the selector, which must keep matching the
+// pods) cannot be overridden by `labels` or `podLabels`.
+void ComponentBuilder::CheckGeneratedLabels(const Value& rec) {
+  std::vector<std::string> reserved = {"app.kubernetes.io/managed-by"};
+  if (c_.selector) {
+    for (const auto& [key, value] : *c_.selector) reserved.push_back(key);
+  } else {
+    reserved.insert(reserved.end(), {"app.kubernetes.io/name", "app.kubernetes.io/instance"});
+  }
+  for (const char* field : {"labels", "podLabels"}) {
+    const Value* v = rec.Get(field);
+    if (!v || v->kind != ValueKind::Record) continue;
+    for (size_t i = 0; i < v->keys.size(); ++i) {
+      if (std::find(reserved.begin(), reserved.end(), v->keys[i]) == reserved.end()) continue;
+      r_.diags().Report(K::InvalidLabel, v->key_ranges[i], "label key", v->keys[i],
+                        "kstatec sets it, and the StatefulSet selector relies on it")
+          .help = "choose another key; to adopt an existing StatefulSet, set `selector` to its labels";
+    }
+  }
 }
 
 void ComponentBuilder::ReadUpdate(const Value& v) {
@@ -235,14 +259,17 @@ void ComponentBuilder::ReadClient(const Value& v) {
     return;
   }
   r_.CheckKeys(v, "`client`", {"name", "type", "ports", "labels", "annotations"});
-  if (const Value* n = v.Get("name")) r_.String(*n, "the client service name", cs.name);
+  if (const Value* n = v.Get("name"); n && r_.String(*n, "the client service name", cs.name)) cs.range = n->range;
   if (const Value* t = v.Get("type")) {
     r_.Enum(*t, "service type", {{"clusterIP", "ClusterIP"}, {"nodePort", "NodePort"}, {"loadBalancer", "LoadBalancer"}}, cs.type);
   }
   if (const Value* p = v.Get("ports")) {
     std::vector<Value> names = p->kind == ValueKind::List ? p->items : std::vector<Value>{*p};
     for (const Value& name : names) {
-      if (name.kind == ValueKind::Symbol || name.kind == ValueKind::String) cs.ports.push_back(name.text);
+      if (name.kind == ValueKind::Symbol || name.kind == ValueKind::String) {
+        cs.ports.push_back(name.text);
+        cs.port_ranges.push_back(name.range);
+      }
       else r_.Mismatch(name, "each client port", "a port name");
     }
   }

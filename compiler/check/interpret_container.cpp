@@ -42,7 +42,13 @@ void ComponentBuilder::ReadContainer(const Value& rec, Container& out, std::stri
   }
   out.readiness_written = rec.Get("readiness") != nullptr;
   if (const Value* v = rec.Get("liveness")) out.liveness = ReadProbe(*v, "`liveness`", false);
-  if (const Value* v = rec.Get("readiness")) out.readiness = ReadProbe(*v, "`readiness`", false);
+  if (const Value* v = rec.Get("readiness")) {
+    if (v->kind == ValueKind::Record && v->Get("terminationGrace")) {
+      r_.diags().Report(K::UnknownField, v->KeyRange("terminationGrace"), "terminationGrace", "a readiness probe")
+          .help = "Kubernetes allows `terminationGrace` on liveness and startup probes only";
+    }
+    out.readiness = ReadProbe(*v, "`readiness`", false);
+  }
   if (const Value* v = rec.Get("startup")) out.startup = ReadProbe(*v, "`startup`", false);
   if (const Value* v = rec.Get("preStop")) out.pre_stop = ReadProbe(*v, "`preStop`", true);
   if (const Value* v = rec.Get("postStart")) out.post_start = ReadProbe(*v, "`postStart`", true);
@@ -50,13 +56,29 @@ void ComponentBuilder::ReadContainer(const Value& rec, Container& out, std::stri
   const char* security_key = is_main ? "containerSecurityContext" : "securityContext";
   if (const Value* v = rec.Get(security_key)) out.security_context = ReadSecurityContext(*v, "container security context", false);
   if (!is_main) {
-    if (const Value* v = rec.Get("restartPolicy")) {
+    bool init = rec.text == "init";
+    if (const Value* v = rec.Get("restartPolicy"); v && init) {
       r_.Enum(*v, "init container restart policy", {{"always", "Always"}, {"Always", "Always"}}, out.restart_policy);
     }
-    r_.CheckKeys(rec, where,
-                 {"name", "image", "command", "args", "workingDir", "pullPolicy", "port", "env", "envFrom", "resources",
-                  "liveness", "readiness", "startup", "preStop", "postStart", "mount", "securityContext",
-                  "restartPolicy"});
+    if (init && out.restart_policy.empty()) {
+      // An init container runs to completion: probes and hooks are for native sidecars only.
+      for (const char* key : {"liveness", "readiness", "startup", "preStop", "postStart"}) {
+        if (!rec.Get(key)) continue;
+        r_.diags().Report(K::UnknownField, rec.KeyRange(key), key, where)
+            .help = "an init container runs to completion; add `restartPolicy = always` to make it a native sidecar";
+      }
+    }
+    if (init) {
+      r_.CheckKeys(rec, where,
+                   {"name", "image", "command", "args", "workingDir", "pullPolicy", "port", "env", "envFrom",
+                    "resources", "liveness", "readiness", "startup", "preStop", "postStart", "mount",
+                    "securityContext", "restartPolicy"});
+    } else {
+      r_.CheckKeys(rec, where,
+                   {"name", "image", "command", "args", "workingDir", "pullPolicy", "port", "env", "envFrom",
+                    "resources", "liveness", "readiness", "startup", "preStop", "postStart", "mount",
+                    "securityContext"});
+    }
   }
   if (out.image.empty() && !rec.Get("image")) {
     diag::Diagnostic& d = r_.diags().Report(K::MissingField, is_main ? c_.name_range : out.name_range, where, "image");

@@ -89,12 +89,7 @@ void ComponentBuilder::ReadConfigs(const Value& list) {
     r_.CheckKeys(s, where, {"name", "file", "mount", "mode"});
     if (const Value* mode = s.Get("mode")) {
       int64_t n = 0;
-      if (mode->kind == ValueKind::Int && mode->integer > 0777 && mode->integer <= 777) {
-        r_.diags().Report(K::OutOfRange, mode->range, "file mode", mode->integer, "0..0o777")
-            .help = fmt::format("file modes are octal: write `0o{}`", mode->integer);
-      } else if (r_.Int(*mode, "file mode", n, 0, 0777)) {
-        cfg.mode = n;
-      }
+      if (r_.FileMode(*mode, "file mode", n)) cfg.mode = n;
     }
     if (const Value* files = s.Get("file")) {
       for (const Value& f : files->items) {
@@ -172,12 +167,7 @@ void ComponentBuilder::ReadSecrets(const Value& list) {
     if (const Value* n = s.Get("secretName")) r_.String(*n, "`secretName`", sv.secret_name);
     if (const Value* mode = s.Get("mode")) {
       int64_t n = 0;
-      if (mode->kind == ValueKind::Int && mode->integer > 0777 && mode->integer <= 777) {
-        r_.diags().Report(K::OutOfRange, mode->range, "file mode", mode->integer, "0..0o777")
-            .help = fmt::format("file modes are octal: write `0o{}`", mode->integer);
-      } else if (r_.Int(*mode, "file mode", n, 0, 0777)) {
-        sv.mode = n;
-      }
+      if (r_.FileMode(*mode, "file mode", n)) sv.mode = n;
     }
     if (const Value* items = s.Get("items")) r_.StringMap(*items, "`items`", sv.items);
     if (const Value* opt = s.Get("optional")) {

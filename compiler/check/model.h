@@ -186,6 +186,7 @@ struct ClientService {
   std::string name;
   std::string type = "ClusterIP";
   std::vector<std::string> ports;  // port names; empty means every exposed port
+  std::vector<SourceRange> port_ranges;
   StringPairs labels, annotations;
   SourceRange range;
 };

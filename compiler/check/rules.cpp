@@ -267,8 +267,46 @@ void CheckSelector(const Component& c, diag::Diagnostics& diags) {
 
 }  // namespace
 
+void CheckServices(const Component& c, diag::Diagnostics& diags) {
+  if (c.service_account.create) {
+    std::string why = base::CheckDns1123Subdomain(c.service_account.name);
+    if (!why.empty()) diags.Report(K::InvalidObjectName, c.service_account.range, "service account name", c.service_account.name, why);
+  }
+  if (!c.client) return;
+  const ClientService& client = *c.client;
+  std::string why = base::CheckDns1123Label(client.name);
+  if (!why.empty()) diags.Report(K::InvalidObjectName, client.range, "client service name", client.name, why);
+  std::vector<std::string_view> exposed;
+  for (const Container* k : {&c.main}) {
+    for (const Port& p : k->ports) {
+      if (p.expose) exposed.push_back(p.name);
+    }
+  }
+  for (const Container& k : c.sidecars) {
+    for (const Port& p : k.ports) {
+      if (p.expose) exposed.push_back(p.name);
+    }
+  }
+  bool any = client.ports.empty() && !exposed.empty();
+  for (size_t i = 0; i < client.ports.size(); ++i) {
+    const std::string& name = client.ports[i];
+    if (std::find(exposed.begin(), exposed.end(), name) != exposed.end()) {
+      any = true;
+      continue;
+    }
+    diag::Diagnostic& d = diags.Report(K::UnknownName, client.port_ranges[i], name);
+    diag::SuggestClosest(d, name, exposed);
+    if (d.help.empty()) d.help = "the client service lists ports the containers declare (and expose)";
+  }
+  if (!any && client.ports.empty()) {
+    diags.Report(K::MissingField, client.range, "the client service", "port")
+        .help = "declare a port on the component, as in `port mysql = 3306`";
+  }
+}
+
 void CheckComponent(const Component& c, diag::Diagnostics& diags) {
   CheckNames(c, diags);
+  CheckServices(c, diags);
   CheckPortsAndProbes(c, diags);
   CheckMounts(c, diags);
   CheckSelector(c, diags);

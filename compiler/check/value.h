@@ -40,6 +40,7 @@ struct Value {
   std::vector<Value> items;  // List, Range
   std::vector<std::string> keys;           // Record: field names, parallel to items
   std::vector<SourceRange> key_ranges;     // Record: where each key was written
+  uint8_t radix = 10;                      // Int: 8 when written as an octal literal
 
   static Value Str(std::string s, SourceRange r);
   static Value Int(int64_t v, SourceRange r);

@@ -67,13 +67,6 @@ int Report(const kstate::Compilation& c, const CommonOptions& o) {
   return kExitOk;
 }
 
-void ReportWriteError(const std::string& path, const std::string& reason, const CommonOptions& o) {
-  bool json = o.diagnostics == "json";
-  std::string text = kstate::CannotWriteDiagnostic(path, reason, {UseColor(o.color), 0}, json);
-  if (!json) text += "1 error\n";
-  std::fwrite(text.data(), 1, text.size(), stderr);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -131,19 +124,13 @@ int main(int argc, char** argv) {
     finish(Report(c, check_opts));
   }
   kstate::Compilation c = kstate::Compilation::FromFiles(build_opts.files);
-  int code = Report(c, build_opts);
-  if (code != kExitOk) finish(code);
+  if (!c.ok()) finish(Report(c, build_opts));
+  // Output first; then the warnings, or the write error, as one report.
   bool json = format == "json";
   if (!out_dir.empty()) {
-    if (auto error = kstate::cli::WriteObjectFiles(c, out_dir, json)) {
-      ReportWriteError(error->path, error->reason, build_opts);
-      finish(kExitInput);
-    }
-    finish(kExitOk);
+    if (auto error = kstate::cli::WriteObjectFiles(c, out_dir, json)) c.ReportWriteError(error->path, error->reason);
+  } else if (!(json ? kstate::cli::WriteStdout(c.Json()) : c.WriteYaml(stdout))) {
+    c.ReportWriteError("standard output", std::strerror(errno));
   }
-  if (!(json ? kstate::cli::WriteStdout(c.Json()) : c.WriteYaml(stdout))) {
-    ReportWriteError("standard output", std::strerror(errno), build_opts);
-    finish(kExitInput);
-  }
-  finish(kExitOk);
+  finish(Report(c, build_opts));
 }

@@ -145,6 +145,10 @@ std::string Compilation::DiagnosticsText(const RenderOptions& options) const {
 
 std::string Compilation::DiagnosticsJson() const { return diag::RenderJson(impl_->diags, impl_->sources); }
 
+void Compilation::ReportWriteError(const std::string& path, const std::string& reason) {
+  impl_->diags.Report(diag::Kind::CannotWrite, {}, path, reason);
+}
+
 std::size_t Compilation::object_count() const { return impl_->Objects().size(); }
 
 ObjectInfo Compilation::object(std::size_t i) const {
@@ -169,14 +173,6 @@ bool Compilation::WriteYaml(std::FILE* out) const {
 std::string Compilation::Json() const { return emit::WriteJson(impl_->Objects()); }
 std::string Compilation::ObjectYaml(std::size_t i) const { return emit::WriteYaml({impl_->Objects().at(i)}); }
 std::string Compilation::ObjectJson(std::size_t i) const { return emit::WriteJson({impl_->Objects().at(i)}); }
-
-std::string CannotWriteDiagnostic(const std::string& path, const std::string& reason, const RenderOptions& options,
-                                  bool json) {
-  base::SourceManager none;
-  diag::Diagnostics diags;
-  diags.Report(diag::Kind::CannotWrite, {}, path, reason);
-  return json ? diag::RenderJson(diags, none) : diag::RenderText(diags, none, {options.color, options.error_limit});
-}
 
 const char* Version() { return KSTATE_VERSION; }
 

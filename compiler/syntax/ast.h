@@ -80,6 +80,7 @@ struct Expr {
   Op op = Op::Add;                  // Unary, Binary
   bool block_string = false;        // String written with """
   bool invalid = false;             // Number: malformed, already reported
+  uint8_t radix = 10;               // Number: 8 when written 0o644
 };
 
 enum class StmtKind : uint8_t {

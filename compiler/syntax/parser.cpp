@@ -131,6 +131,7 @@ struct Action<g::number_lit> {
       e->invalid = true;
     }
     e->number_class = lit.cls;
+    e->radix = static_cast<uint8_t>(lit.radix);
     e->number = lit.value;
     e->exact = lit.exact;
     st.exprs.push_back(e);
@@ -839,8 +840,8 @@ void ReportFailure(const SyntaxFailure& f, const State& st, std::string_view tex
       // The comment that never ends opens at the first `/*` after the last `*/`.
       size_t last_close = text.rfind("*/", f.offset);
       size_t open = text.find("/*", last_close == std::string_view::npos ? 0 : last_close + 2);
-      uint32_t at = open == std::string_view::npos || open > f.offset ? f.offset : uint32_t(open);
-      st.diags.Report(f.kind, SourceRange{file, at, std::min<uint32_t>(at + 2, uint32_t(text.size()))}).help =
+      uint32_t begin = open == std::string_view::npos || open > f.offset ? f.offset : uint32_t(open);
+      st.diags.Report(f.kind, SourceRange{file, begin, std::min<uint32_t>(begin + 2, uint32_t(text.size()))}).help =
           "close the comment with `*/`";
       return;
     }

@@ -61,6 +61,10 @@ class Compilation {
   // Diagnostics for tools: a JSON array.
   std::string DiagnosticsJson() const;
 
+  // Records that output built from this compilation could not be written
+  // (KS4002), so it is reported with the other diagnostics.
+  void ReportWriteError(const std::string& path, const std::string& reason);
+
   std::size_t object_count() const;
   ObjectInfo object(std::size_t index) const;
   // All objects in apply order: multi-document YAML, or JSON (a `List` when several).
@@ -80,11 +84,6 @@ class Compilation {
   explicit Compilation(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
-
-// The diagnostic for output that cannot be written (KS4002), rendered like
-// every other diagnostic: text for people, or a one-element JSON array.
-std::string CannotWriteDiagnostic(const std::string& path, const std::string& reason, const RenderOptions& options,
-                                  bool json);
 
 // The version of kstatec and its standard library.
 const char* Version();
