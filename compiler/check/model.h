@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <utility>
@@ -246,7 +247,8 @@ struct NamespaceDecl {
 
 struct Program {
   std::vector<NamespaceDecl> namespaces;
-  std::vector<Component> components;
+  // A deque: components are large, and growing a vector would move them all.
+  std::deque<Component> components;
 };
 
 }  // namespace kstate::check
