@@ -159,6 +159,7 @@ Value Evaluator::EvalCall(const syntax::Expr& e, const Scope& scope) {
 
   // Computing built-ins.
   auto type_error = [&](const Value& v, std::string_view what, std::string_view expected) {
+    if (v.kind == ValueKind::Null) return Value{};  // already reported
     if (v.kind == ValueKind::Symbol) ReportUnknownName(v, scope);
     else diags_.Report(K::TypeMismatch, v.range, what, expected, Describe(v));
     return Value{};
@@ -203,6 +204,7 @@ Value Evaluator::EvalCall(const syntax::Expr& e, const Scope& scope) {
     diags_.Report(K::ArithmeticError, e.range, "the range has more than 100000 elements");
     return Value{};
   }
+  if (!Spend(static_cast<uint64_t>(std::max<int64_t>(to->integer - lo, 0)), e.range)) return Value{};
   for (int64_t i = lo; i < to->integer; ++i) out.items.push_back(Value::Int(i, e.range));
   return out;
 }

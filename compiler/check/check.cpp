@@ -51,6 +51,7 @@ void Checker::BeginFile() {
 
 void Checker::Declare(const syntax::Decl& d) {
   State& st = *state_;
+  st.eval.ResetBudget();
   switch (d.kind) {
     case syntax::DeclKind::Namespace: {
       NamespaceDecl ns = ReadNamespace(d, st.eval, st.scope);

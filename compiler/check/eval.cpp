@@ -16,13 +16,46 @@ using K = diag::Kind;
 namespace {
 constexpr int kMaxDepth = 256;
 constexpr size_t kMaxListSize = 100000;
+// Steps of evaluation one declaration may take: thousands of times what a real
+// component needs, small enough that a hostile one stops within a second.
+constexpr uint64_t kMaxWork = 1'000'000;
 }  // namespace
+
+bool Evaluator::Spend(uint64_t steps, SourceRange where) {
+  if (exhausted_) return false;
+  work_ += steps;
+  if (work_ <= kMaxWork) return true;
+  exhausted_ = true;
+  diags_.Report(K::ArithmeticError, where,
+                fmt::format("evaluating this needs more than {} steps; the program builds values too large to emit",
+                            kMaxWork))
+      .help = "look for lists or text that double in size, or loops inside loops";
+  return false;
+}
+
+void Scope::Bind(Binding b) {
+  names.push_back(std::move(b));
+  if (names.size() == 16) {
+    for (size_t i = 0; i < names.size(); ++i) index.emplace(names[i].name, i);
+  } else if (names.size() > 16) {
+    index.emplace(names.back().name, names.size() - 1);
+  }
+}
+
+const Binding* Scope::FindHere(std::string_view name) const {
+  if (!index.empty()) {
+    auto it = index.find(name);
+    return it == index.end() ? nullptr : &names[it->second];
+  }
+  for (const Binding& b : names) {
+    if (b.name == name) return &b;
+  }
+  return nullptr;
+}
 
 const Value* Scope::Find(std::string_view name) const {
   for (const Scope* s = this; s; s = s->parent) {
-    for (auto it = s->names.rbegin(); it != s->names.rend(); ++it) {
-      if (it->name == name) return &it->value;
-    }
+    if (const Binding* b = s->FindHere(name)) return &b->value;
   }
   return nullptr;
 }
@@ -34,16 +67,14 @@ void Scope::Collect(std::vector<std::string_view>& out) const {
 }
 
 void Evaluator::DeclareLet(const syntax::Stmt& let, Scope& scope) {
-  for (const Binding& b : scope.names) {
-    if (b.name == let.name.text) {
-      diag::Diagnostic& d = diags_.Report(K::DuplicateName, let.name.range, "let", let.name.text);
-      d.notes.push_back({b.name_range, "first declared here"});
-      d.help = "give one of them another name";
-      return;
-    }
+  if (const Binding* b = scope.FindHere(let.name.text)) {
+    diag::Diagnostic& d = diags_.Report(K::DuplicateName, let.name.range, "let", let.name.text);
+    d.notes.push_back({b->name_range, "first declared here"});
+    d.help = "give one of them another name";
+    return;
   }
   Value v = Eval(*let.value, scope);
-  scope.names.push_back(Binding{let.name.text, let.name.range, std::move(v)});
+  scope.Bind(Binding{let.name.text, let.name.range, std::move(v)});
 }
 
 void Evaluator::ReportUnknownName(const Value& symbol, const Scope& scope) {
@@ -61,6 +92,7 @@ void Evaluator::ReportUnknownName(const Value& symbol, const Scope& scope) {
 }
 
 Value Evaluator::Eval(const Expr& e, const Scope& scope) {
+  if (!Spend(1, e.range)) return Value{};
   if (++depth_ > kMaxDepth) {
     --depth_;
     diags_.Report(K::ArithmeticError, e.range, fmt::format("the expression is nested more than {} levels deep", kMaxDepth));
@@ -106,6 +138,9 @@ Value Evaluator::Eval(const Expr& e, const Scope& scope) {
       break;
     case ExprKind::Name:
       if (const Value* bound = scope.Find(e.name.text)) {
+        if (!bound->items.empty() || bound->text.size() > 8) {
+          if (!Spend(Weight(*bound), e.range)) break;
+        }
         v = *bound;
         v.range = e.range;
       } else {
@@ -165,7 +200,9 @@ Value Evaluator::EvalString(const Expr& e, const Scope& scope) {
     if (p.expr == nullptr) {
       v.text += p.text;
     } else {
-      Stringify(Eval(*p.expr, scope), v.text, scope);
+      Value part = Eval(*p.expr, scope);
+      if (!Spend(part.text.size() / 8, e.range)) return Value{};
+      Stringify(part, v.text, scope);
     }
   }
   return v;
@@ -193,6 +230,7 @@ Value Evaluator::EvalComprehension(const Expr& e, const Scope& scope) {
       diags_.Report(K::ArithmeticError, source.range, fmt::format("the range has more than {} elements", kMaxListSize));
       return out;
     }
+    if (!Spend(static_cast<uint64_t>(std::max<int64_t>(to - from, 0)), source.range)) return Value{};
     for (int64_t i = from; i < to; ++i) elements.push_back(Value::Int(i, source.range));
   } else if (source.kind == ValueKind::List) {
     elements = std::move(source.items);
@@ -204,8 +242,9 @@ Value Evaluator::EvalComprehension(const Expr& e, const Scope& scope) {
                   Describe(source));
     return out;
   }
-  Scope inner{&scope, {{e.name.text, e.name.range, Value{}}}};
+  Scope inner{&scope, {{e.name.text, e.name.range, Value{}}}, {}};
   for (Value& element : elements) {
+    if (exhausted_) return Value{};
     inner.names[0].value = std::move(element);
     if (e.base) {
       Value keep = Eval(*e.base, inner);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "compiler/check/value.h"
@@ -23,8 +24,11 @@ struct Binding {
 // Names bound by `let` and comprehension variables; parents are outer blocks.
 struct Scope {
   const Scope* parent = nullptr;
-  std::vector<Binding> names;
+  std::vector<Binding> names;  // unique within one scope; add them with Bind
+  std::unordered_map<std::string_view, size_t> index;  // name -> position, once names are many
 
+  void Bind(Binding b);
+  const Binding* FindHere(std::string_view name) const;
   const Value* Find(std::string_view name) const;
   // Every visible name, for "did you mean".
   void Collect(std::vector<std::string_view>& out) const;
@@ -42,6 +46,11 @@ class Evaluator {
   // Evaluates `let name = value` into `scope`; a second `let` of one name in
   // one scope is an error.
   void DeclareLet(const syntax::Stmt& let, Scope& scope);
+  // Starts a new evaluation budget (one per top-level declaration).
+  void ResetBudget() {
+    work_ = 0;
+    exhausted_ = false;
+  }
   // Reports "unknown name" for a symbol that reached a place needing a value.
   void ReportUnknownName(const Value& symbol, const Scope& scope);
 
@@ -62,8 +71,14 @@ class Evaluator {
   void ExecStmt(const syntax::Stmt& s, Scope& scope, Value& record);
   bool Stringify(const Value& v, std::string& out, const Scope& scope);
 
+  // Charges `steps` against the evaluation budget; false once it is spent.
+  // The budget bounds the time and memory any input can make evaluation use.
+  bool Spend(uint64_t steps, SourceRange where);
+
   diag::Diagnostics& diags_;
   int depth_ = 0;
+  uint64_t work_ = 0;
+  bool exhausted_ = false;
 };
 
 // A built-in function: its parameters and what it builds.

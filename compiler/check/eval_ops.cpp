@@ -129,6 +129,7 @@ Value Evaluator::ApplyBinary(const Expr& e, Value a, Value b, const Scope& scope
     case Op::Add:
     case Op::Sub: {
       if (e.op == Op::Add && a.kind == b.kind && (a.kind == ValueKind::String || a.kind == ValueKind::List)) {
+        if (!Spend(Weight(a) + Weight(b), e.range)) return Value{};
         v = std::move(a);
         v.range = e.range;
         v.text += b.text;
@@ -191,7 +192,7 @@ Value Evaluator::ApplyBinary(const Expr& e, Value a, Value b, const Scope& scope
 
 Value Evaluator::EvalBlock(const syntax::Block& block, const Scope& scope, std::string tag) {
   Value record = Value::Record(std::move(tag), block.range);
-  Scope inner{&scope, {}};
+  Scope inner{&scope, {}, {}};
   for (const syntax::Stmt* s : block.stmts) ExecStmt(*s, inner, record);
   return record;
 }

@@ -29,11 +29,24 @@ Value Value::Record(std::string tag, SourceRange r) {
   return v;
 }
 
+namespace {
+// Records up to this size are searched linearly; larger ones get an index.
+constexpr size_t kIndexFrom = 16;
+}  // namespace
+
 const Value* Value::Get(std::string_view key) const {
-  for (size_t i = 0; i < keys.size(); ++i) {
-    if (keys[i] == key) return &items[i];
+  if (keys.size() < kIndexFrom) {
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (keys[i] == key) return &items[i];
+    }
+    return nullptr;
   }
-  return nullptr;
+  if (!index || index->size() != keys.size()) {
+    index = std::make_shared<std::unordered_map<std::string, uint32_t>>();
+    for (size_t i = 0; i < keys.size(); ++i) index->emplace(keys[i], static_cast<uint32_t>(i));
+  }
+  auto it = index->find(std::string(key));
+  return it == index->end() ? nullptr : &items[it->second];
 }
 
 Value* Value::Get(std::string_view key) {
@@ -41,19 +54,21 @@ Value* Value::Get(std::string_view key) {
 }
 
 SourceRange Value::KeyRange(std::string_view key) const {
-  for (size_t i = 0; i < keys.size(); ++i) {
-    if (keys[i] == key) return key_ranges[i];
-  }
-  return range;
+  const Value* item = Get(key);
+  return item ? key_ranges[static_cast<size_t>(item - items.data())] : range;
 }
 
 void Value::Set(std::string key, SourceRange key_range, Value v) {
-  for (size_t i = 0; i < keys.size(); ++i) {
-    if (keys[i] == key) {
-      items[i] = std::move(v);
-      key_ranges[i] = key_range;
-      return;
-    }
+  if (const Value* existing = Get(key)) {
+    size_t i = static_cast<size_t>(existing - items.data());
+    items[i] = std::move(v);
+    key_ranges[i] = key_range;
+    return;
+  }
+  if (index && index.use_count() == 1 && index->size() == keys.size()) {
+    index->emplace(key, static_cast<uint32_t>(keys.size()));
+  } else {
+    index.reset();
   }
   keys.push_back(std::move(key));
   key_ranges.push_back(key_range);
@@ -92,6 +107,12 @@ std::string Describe(const Value& v) {
       return v.text.empty() ? std::string("a record") : fmt::format("a `{}` value", v.text);
     default: return std::string(KindName(v.kind));
   }
+}
+
+uint64_t Weight(const Value& v) {
+  uint64_t w = 1 + v.text.size() / 8;
+  for (const Value& item : v.items) w += Weight(item);
+  return w;
 }
 
 bool SameValue(const Value& a, const Value& b) {

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <unordered_map>
 #include <string_view>
 #include <vector>
 
@@ -41,6 +43,10 @@ struct Value {
   std::vector<std::string> keys;           // Record: field names, parallel to items
   std::vector<SourceRange> key_ranges;     // Record: where each key was written
   uint8_t radix = 10;                      // Int: 8 when written as an octal literal
+  // Record: key -> position, built once a record is large so that building and
+  // reading a record of n fields stays O(n). Shared between copies; a copy that
+  // changes its keys stops using a shared index.
+  mutable std::shared_ptr<std::unordered_map<std::string, uint32_t>> index;
 
   static Value Str(std::string s, SourceRange r);
   static Value Int(int64_t v, SourceRange r);
@@ -58,6 +64,9 @@ struct Value {
 std::string_view KindName(ValueKind kind);
 // What a value is, for "found ..." in messages: "the name `foo`", "the number 3".
 std::string Describe(const Value& v);
+// How much building or copying `v` costs: its number of values, plus its text
+// in 8-byte units. The evaluator's budget is counted in these.
+uint64_t Weight(const Value& v);
 // Structural equality, ignoring ranges.
 bool SameValue(const Value& a, const Value& b);
 

@@ -3,6 +3,7 @@
 #include "compiler/emit/lower.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "compiler/base/quantity.h"
 #include "compiler/emit/lower_internal.h"
@@ -29,12 +30,16 @@ int ApplyRank(std::string_view kind) {
 
 namespace {
 
+// The generated labels, then the user's (which the checker keeps from
+// repeating a generated key), each key once.
 StringPairs ObjectLabels(const Component& c) {
   StringPairs labels = SelectorLabels(c);
   labels.emplace_back("app.kubernetes.io/managed-by", "kstatec");
+  size_t generated = labels.size();
   for (const auto& [k, v] : c.labels) {
-    auto it = std::find_if(labels.begin(), labels.end(), [&](const auto& p) { return p.first == k; });
-    if (it == labels.end()) labels.emplace_back(k, v);
+    auto end = labels.begin() + static_cast<std::ptrdiff_t>(generated);
+    auto it = std::find_if(labels.begin(), end, [&](const auto& p) { return p.first == k; });
+    if (it == end) labels.emplace_back(k, v);
     else it->second = v;
   }
   return labels;
@@ -130,7 +135,13 @@ void LowerStatefulSet(const Component& c, std::vector<Object>& out) {
   Node& tmpl = spec.Child("template");
   Node& meta = tmpl.Child("metadata");
   StringPairs pod_labels = ObjectLabels(c);
-  for (const auto& [k, v] : c.pod_labels) pod_labels.emplace_back(k, v);
+  // podLabels add to the object labels and win where both name a key.
+  std::unordered_map<std::string_view, size_t> position;
+  for (size_t i = 0; i < pod_labels.size(); ++i) position.emplace(pod_labels[i].first, i);
+  for (const auto& [k, v] : c.pod_labels) {
+    if (auto it = position.find(k); it != position.end()) pod_labels[it->second].second = v;
+    else pod_labels.emplace_back(k, v);
+  }
   meta.Set("labels", LabelsNode(pod_labels));
   if (!c.pod_annotations.empty()) meta.Set("annotations", LabelsNode(c.pod_annotations));
   tmpl.Set("spec", internal::PodSpec(c));

@@ -11,8 +11,10 @@ namespace kstate::emit::internal {
 using namespace check;  // NOLINT(google-build-using-namespace): the model's vocabulary
 
 Node LabelsNode(const std::vector<std::pair<std::string, std::string>>& labels) {
+  // Keys are unique: labels come from records, whose keys the checker keeps unique.
   Node n = Node::Map();
-  for (const auto& [k, v] : labels) n.Set(k, Node::Str(v));
+  n.members.reserve(labels.size());
+  for (const auto& [k, v] : labels) n.Add(k, Node::Str(v));
   return n;
 }
 

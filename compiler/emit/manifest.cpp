@@ -50,6 +50,11 @@ Node& Node::Set(std::string_view key, Node value) {
   return members.back().second;
 }
 
+Node& Node::Add(std::string_view key, Node value) {
+  members.emplace_back(std::string(key), std::move(value));
+  return members.back().second;
+}
+
 Node* Node::Find(std::string_view key) {
   for (auto& [k, v] : members) {
     if (k == key) return &v;

@@ -33,6 +33,8 @@ struct Node {
 
   // Map access: Set replaces an existing key in place or appends a new one.
   Node& Set(std::string_view key, Node value);
+  // Appends a member whose key the caller knows is new (no search).
+  Node& Add(std::string_view key, Node value);
   Node* Find(std::string_view key);
   const Node* Find(std::string_view key) const;
   // Find or add a map member (added as an empty map).

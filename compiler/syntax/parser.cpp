@@ -2,6 +2,7 @@
 // failed must<> into one diagnostic, and block-string dedenting.
 #include "compiler/syntax/parser.h"
 
+#include <algorithm>
 #include <type_traits>
 
 #include "compiler/base/quantity.h"
@@ -30,7 +31,7 @@ struct State {
   std::vector<Block*> blocks;
   std::vector<Stmt*> stmts;
   std::vector<uint32_t> interps;  // offsets of open `${`
-  int depth = 0;                  // unary_expr nesting, bounded by kMaxNesting
+  int depth = 0;                  // nesting of expressions and blocks, bounded by kMaxNesting
 
   uint32_t Offset(const char* p) const { return static_cast<uint32_t>(p - base); }
   template <typename Input>
@@ -88,11 +89,16 @@ struct State {
 // Nesting beyond this depth is refused so that no input can exhaust the stack.
 constexpr int kMaxNesting = 128;
 
+// The rules through which nesting recurses: expressions, `not` chains and blocks.
+template <typename Rule>
+constexpr bool kNests = std::is_same_v<Rule, g::unary_expr> || std::is_same_v<Rule, g::not_expr> ||
+                        std::is_same_v<Rule, g::block>;
+
 template <typename Rule>
 struct Control : pegtl::normal<Rule> {
   template <typename Input, typename... States>
   static void start(const Input& in, States&... st) {
-    if constexpr (std::is_same_v<Rule, g::unary_expr>) {
+    if constexpr (kNests<Rule>) {
       ((++st.depth > kMaxNesting ? throw SyntaxFailure{diag::Kind::NestingTooDeep, "", st.Offset(in.current()), false}
                                  : void()),
        ...);
@@ -100,11 +106,11 @@ struct Control : pegtl::normal<Rule> {
   }
   template <typename Input, typename... States>
   static void success(const Input&, States&... st) {
-    if constexpr (std::is_same_v<Rule, g::unary_expr>) ((--st.depth), ...);
+    if constexpr (kNests<Rule>) ((--st.depth), ...);
   }
   template <typename Input, typename... States>
   static void failure(const Input&, States&... st) {
-    if constexpr (std::is_same_v<Rule, g::unary_expr>) ((--st.depth), ...);
+    if constexpr (kNests<Rule>) ((--st.depth), ...);
   }
   template <typename Input, typename... States>
   [[noreturn]] static void raise(const Input& in, States&&... st) {
@@ -666,6 +672,9 @@ struct Action<g::stmt_path> {
     Stmt* s = st.NewStmt(StmtKind::Assign, st.Range(in));
     std::string_view t = in.string_view();
     uint32_t begin = st.Offset(in.begin());
+    if (std::count(t.begin(), t.end(), '.') >= kMaxNesting) {
+      throw SyntaxFailure{diag::Kind::NestingTooDeep, "", begin, false};
+    }
     size_t start = 0;
     while (true) {
       size_t dot = t.find('.', start);
