@@ -1,6 +1,8 @@
 // Text and JSON rendering of diagnostics.
 #include "compiler/diag/render.h"
 
+#include "compiler/base/json_text.h"
+
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -98,31 +100,7 @@ std::string RenderText(const Diagnostics& diags, const base::SourceManager& sour
   return out;
 }
 
-void AppendJsonEscaped(std::string& out, std::string_view s) {
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned char>(c));
-        } else {
-          out += c;
-        }
-    }
-  }
-}
-
 namespace {
-
-void AppendJsonString(std::string& out, std::string_view s) {
-  out += '"';
-  AppendJsonEscaped(out, s);
-  out += '"';
-}
 
 void AppendJsonRange(std::string& out, const base::SourceManager& sources, base::SourceRange r) {
   if (!r.valid() || r.file >= sources.size()) {
@@ -132,7 +110,7 @@ void AppendJsonRange(std::string& out, const base::SourceManager& sources, base:
   const base::SourceFile& f = sources.file(r.file);
   base::LineCol b = f.Position(r.begin), e = f.Position(r.end);
   out += "\"file\":";
-  AppendJsonString(out, f.path());
+  base::AppendJsonString(out, f.path());
   out += fmt::format(",\"line\":{},\"column\":{},\"endLine\":{},\"endColumn\":{},\"offset\":{},\"endOffset\":{}", b.line,
                      b.column, e.line, e.column, r.begin, r.end);
 }
@@ -148,32 +126,30 @@ std::string RenderJson(const Diagnostics& diags, const base::SourceManager& sour
     out += "\n  {";
     AppendJsonRange(out, sources, d.range);
     out += ",\"severity\":";
-    AppendJsonString(out, SeverityName(d.severity));
+    base::AppendJsonString(out, SeverityName(d.severity));
     out += ",\"code\":";
-    AppendJsonString(out, Info(d.kind).code);
+    base::AppendJsonString(out, Info(d.kind).code);
     out += ",\"message\":";
-    AppendJsonString(out, d.message);
+    base::AppendJsonString(out, d.message);
     if (!d.help.empty()) {
       out += ",\"help\":";
-      AppendJsonString(out, d.help);
+      base::AppendJsonString(out, d.help);
     }
-    out += ",\"notes\":[";
-    for (size_t i = 0; i < d.notes.size(); ++i) {
-      out += i ? ",{" : "{";
-      AppendJsonRange(out, sources, d.notes[i].range);
-      out += ",\"message\":";
-      AppendJsonString(out, d.notes[i].message);
-      out += "}";
-    }
-    out += "],\"fixes\":[";
-    for (size_t i = 0; i < d.fixes.size(); ++i) {
-      out += i ? ",{" : "{";
-      AppendJsonRange(out, sources, d.fixes[i].range);
-      out += ",\"replacement\":";
-      AppendJsonString(out, d.fixes[i].replacement);
-      out += "}";
-    }
-    out += "]}";
+    // Notes and fixes share a shape: a range and one text field.
+    auto ranged = [&](std::string_view name, std::string_view field, const auto& items, auto text) {
+      out += fmt::format(",\"{}\":[", name);
+      for (size_t i = 0; i < items.size(); ++i) {
+        out += i ? ",{" : "{";
+        AppendJsonRange(out, sources, items[i].range);
+        out += fmt::format(",\"{}\":", field);
+        base::AppendJsonString(out, text(items[i]));
+        out += "}";
+      }
+      out += "]";
+    };
+    ranged("notes", "message", d.notes, [](const Note& n) -> const std::string& { return n.message; });
+    ranged("fixes", "replacement", d.fixes, [](const FixIt& f) -> const std::string& { return f.replacement; });
+    out += "}";
   }
   out += first ? "]\n" : "\n]\n";
   return out;

@@ -17,7 +17,4 @@ struct RenderOptions {
 std::string RenderText(const Diagnostics& diags, const base::SourceManager& sources, const RenderOptions& options);
 std::string RenderJson(const Diagnostics& diags, const base::SourceManager& sources);
 
-// Escapes `s` as the contents of a JSON string (no surrounding quotes).
-void AppendJsonEscaped(std::string& out, std::string_view s);
-
 }  // namespace kstate::diag

@@ -7,77 +7,17 @@
 #include <string_view>
 #include <vector>
 
+#include "compiler/base/json_text.h"
 #include "compiler/emit/manifest.h"
 
 namespace kstate::emit {
 namespace {
 
-constexpr std::string_view kHexDigits = "0123456789abcdef";
 // A typical object's pretty JSON size: the output is reserved once from it (a
 // second walk over the tree to measure it would cost more than growing).
 constexpr size_t kBytesPerObject = 4096;
 constexpr std::string_view kSpaces = "                                                                ";
 
-// Length of the well-formed UTF-8 sequence at s[i] (first byte >= 0x80), or 0.
-size_t Utf8Length(std::string_view s, size_t i) {
-  auto byte = [&](size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
-  auto in = [&](size_t k, unsigned lo, unsigned hi) { return byte(k) >= lo && byte(k) <= hi; };
-  unsigned b0 = byte(0);
-  if (b0 >= 0xC2 && b0 <= 0xDF) return in(1, 0x80, 0xBF) ? 2 : 0;
-  if (b0 >= 0xE0 && b0 <= 0xEF) {
-    unsigned lo = b0 == 0xE0 ? 0xA0 : 0x80, hi = b0 == 0xED ? 0x9F : 0xBF;  // no overlong, no surrogate
-    return in(1, lo, hi) && in(2, 0x80, 0xBF) ? 3 : 0;
-  }
-  if (b0 >= 0xF0 && b0 <= 0xF4) {
-    unsigned lo = b0 == 0xF0 ? 0x90 : 0x80, hi = b0 == 0xF4 ? 0x8F : 0xBF;
-    return in(1, lo, hi) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
-  }
-  return 0;
-}
-
-bool IsJsonSafe(unsigned char c) { return c >= 0x20 && c < 0x7F && c != '"' && c != '\\'; }
-
-void AppendEscape(std::string& out, unsigned char c) {
-  switch (c) {
-    case '"': out += "\\\""; break;
-    case '\\': out += "\\\\"; break;
-    case '\n': out += "\\n"; break;
-    case '\r': out += "\\r"; break;
-    case '\t': out += "\\t"; break;
-    case '\b': out += "\\b"; break;
-    case '\f': out += "\\f"; break;
-    default:
-      out += "\\u00";
-      out += kHexDigits[c >> 4];
-      out += kHexDigits[c & 0xF];
-  }
-}
-
-// A JSON string with its quotes. Malformed UTF-8 becomes U+FFFD so that the
-// output stays valid JSON.
-void AppendString(std::string& out, std::string_view s) {
-  out += '"';
-  size_t i = 0;
-  while (i < s.size()) {
-    size_t run = i;
-    while (run < s.size() && IsJsonSafe(static_cast<unsigned char>(s[run]))) ++run;
-    out.append(s.data() + i, run - i);
-    i = run;
-    if (i == s.size()) break;
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      AppendEscape(out, c);
-      ++i;
-    } else if (size_t len = Utf8Length(s, i)) {
-      out.append(s.data() + i, len);
-      i += len;
-    } else {
-      out += "\\ufffd";
-      ++i;
-    }
-  }
-  out += '"';
-}
 
 void AppendInt(std::string& out, int64_t v) {
   char buf[24];
@@ -94,7 +34,7 @@ class JsonWriter {
       case Node::Kind::Null: out_ += "null"; break;
       case Node::Kind::Bool: out_ += node.boolean ? "true" : "false"; break;
       case Node::Kind::Int: AppendInt(out_, node.integer); break;
-      case Node::Kind::String: AppendString(out_, node.string); break;
+      case Node::Kind::String: base::AppendJsonString(out_, node.string); break;
       case Node::Kind::Map: Map(node, indent); break;
       case Node::Kind::List: List(node, indent); break;
     }
@@ -117,7 +57,7 @@ class JsonWriter {
   }
 
   void Key(std::string_view key) {
-    AppendString(out_, key);
+    base::AppendJsonString(out_, key);
     out_ += pretty_ ? ": " : ":";
   }
 

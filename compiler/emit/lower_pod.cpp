@@ -47,6 +47,18 @@ Node StringList(const std::vector<std::string>& items) {
   return n;
 }
 
+// [{name: k, value: v}, ...] (or any two field names) from pairs.
+Node PairList(const StringPairs& pairs, std::string_view first, std::string_view second) {
+  Node list = Node::List();
+  for (const auto& [a, b] : pairs) {
+    Node item = Node::Map();
+    item.Add(first, Node::Str(a));
+    item.Add(second, Node::Str(b));
+    list.Push(std::move(item));
+  }
+  return list;
+}
+
 Node PortNode(const PortRef& p, const Container& k, bool numeric) {
   if (p.number) return Node::Int(p.number, p.range);
   if (numeric) {  // gRPC probes take numbers only
@@ -67,15 +79,7 @@ Node HandlerNode(const Probe& p, const Container& k) {
       h.Set("port", PortNode(p.port, k, false));
       if (!p.scheme.empty()) h.Set("scheme", Node::Str(p.scheme));
       if (!p.host.empty()) h.Set("host", Node::Str(p.host));
-      if (!p.headers.empty()) {
-        Node& headers = h.Set("httpHeaders", Node::List());
-        for (const auto& [name, value] : p.headers) {
-          Node header = Node::Map();
-          header.Set("name", Node::Str(name));
-          header.Set("value", Node::Str(value));
-          headers.Push(std::move(header));
-        }
-      }
+      if (!p.headers.empty()) h.Set("httpHeaders", PairList(p.headers, "name", "value"));
       break;
     }
     case Probe::Handler::Tcp: n.Child("tcpSocket").Set("port", PortNode(p.port, k, false)); break;
@@ -275,15 +279,7 @@ Node VolumesNode(const Component& c) {
     Node& sec = v.Child("secret");
     sec.Set("secretName", Node::Str(s.secret_name));
     if (s.mode) sec.Set("defaultMode", Node::Int(*s.mode));
-    if (!s.items.empty()) {
-      Node& items = sec.Set("items", Node::List());
-      for (const auto& [key, path] : s.items) {
-        Node item = Node::Map();
-        item.Set("key", Node::Str(key));
-        item.Set("path", Node::Str(path));
-        items.Push(std::move(item));
-      }
-    }
+    if (!s.items.empty()) sec.Set("items", PairList(s.items, "key", "path"));
     if (s.optional) sec.Set("optional", Node::Bool(*s.optional));
     list.Push(std::move(v));
   }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <type_traits>
 
+#include "compiler/base/json_text.h"
 #include "compiler/base/quantity.h"
 #include "compiler/syntax/grammar.h"
 #include "compiler/syntax/parse_errors.h"
@@ -870,24 +871,13 @@ void ReportFailure(const SyntaxFailure& f, const State& st, std::string_view tex
   }
 }
 
-// Reports the first byte that breaks UTF-8 (overlong forms, surrogates and
-// code points above U+10FFFF included); returns false when there is one.
+// Reports the first byte that breaks UTF-8; returns false when there is one.
 bool CheckUtf8(std::string_view text, uint32_t file, diag::Diagnostics& diags) {
-  size_t i = 0;
-  while (i < text.size()) {
-    auto c = static_cast<unsigned char>(text[i]);
-    size_t len = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
-    bool ok = len != 0 && i + len <= text.size();
-    for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
-    if (ok && len >= 3) {
-      auto second = static_cast<unsigned char>(text[i + 1]);
-      if (c == 0xE0) ok = second >= 0xA0;        // overlong
-      else if (c == 0xED) ok = second <= 0x9F;   // UTF-16 surrogates
-      else if (c == 0xF0) ok = second >= 0x90;   // overlong
-      else if (c == 0xF4) ok = second <= 0x8F;   // above U+10FFFF
-    }
-    if (!ok) {
-      diags.Report(diag::Kind::InvalidUtf8, SourceRange{file, uint32_t(i), uint32_t(i + 1)}, c);
+  for (size_t i = 0; i < text.size();) {
+    size_t len = base::Utf8Length(text, i);
+    if (len == 0) {
+      diags.Report(diag::Kind::InvalidUtf8, SourceRange{file, uint32_t(i), uint32_t(i + 1)},
+                   static_cast<unsigned char>(text[i]));
       return false;
     }
     i += len;
