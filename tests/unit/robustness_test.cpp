@@ -18,9 +18,10 @@
 // failing input is saved under $TMPDIR/kstate-robustness-failures/ for
 // reproduction with `kstatec check FILE`.
 //
-// Time: the prefixes have a budget of kPrefixBudget compilations; while the
-// corpus has more byte offsets than that, every k-th offset is tried (from a
-// per-file phase the seed moves) and a warning says so. In a Debug + ASan
+// Time: an optimized build cuts every input at every byte offset. Debug and
+// sanitizer builds have a budget of kPrefixBudget prefix compilations; while
+// the corpus has more byte offsets than that, every k-th offset is tried (from
+// a per-file phase the seed moves) and a warning says so. In a Debug + ASan
 // build the whole test takes about half a minute on two idle cores.
 //
 // Knobs (environment variables):
@@ -74,11 +75,16 @@ namespace fs = std::filesystem;
 
 // Mutated inputs per corpus file (times KSTATE_ROBUSTNESS_SCALE).
 constexpr size_t kMutationsPerFile = 50;
-// Total prefix compilations over the whole corpus (times the scale). Within
-// it every byte offset of every file is tried; past it, a file's offsets are
-// sampled with an even stride so the test keeps its time budget as the corpus
-// grows (a line in the output says so).
+// Total prefix compilations over the whole corpus (times the scale). An
+// optimized build (the Release run of the suite) tries every byte offset of
+// every file; Debug and sanitizer builds, ten times slower, sample offsets
+// with an even stride within this budget (a line in the output says so).
+constexpr size_t kEveryOffset = SIZE_MAX / 4;
+#if defined(NDEBUG) && !defined(__SANITIZE_ADDRESS__)
+constexpr size_t kPrefixBudget = kEveryOffset;
+#else
 constexpr size_t kPrefixBudget = 10000;
+#endif
 // Inputs per worker batch.
 constexpr size_t kBatchSize = 400;
 // Seconds one ordinary input may take (Debug + ASan) before it counts as a hang.
@@ -547,7 +553,8 @@ std::vector<Job> PrefixJobs(size_t& stride_out) {
   const auto& corpus = Corpus();
   size_t total = 0;
   for (const CorpusFile& f : corpus) total += f.text.size() + 1;
-  const size_t budget = static_cast<size_t>(kPrefixBudget * Scale());
+  const size_t budget =
+      kPrefixBudget == kEveryOffset ? kEveryOffset : static_cast<size_t>(static_cast<double>(kPrefixBudget) * Scale());
   const size_t stride = total <= budget ? 1 : (total + budget - 1) / budget;
   stride_out = stride;
   std::vector<Job> jobs;
