@@ -2,7 +2,6 @@
 #include "compiler/check/eval.h"
 
 #include <algorithm>
-#include <cmath>
 
 #include <fmt/format.h>
 
@@ -119,7 +118,7 @@ Value Evaluator::Eval(const Expr& e, const Scope& scope) {
           auto whole = base::ScaleExact(e.number, 1);
           if (!whole) {
             diags_.Report(K::InexactQuantity, e.range,
-                          fmt::format("{}m", static_cast<double>(e.number.mantissa) / std::pow(10.0, e.number.scale)),
+                          fmt::format("{}m", base::FormatDecimal(e.number)),
                           "milli-units");
           }
           v.integer = whole.value_or(0);
