@@ -129,7 +129,7 @@ int main(int argc, char** argv) {
   bool json = format == "json";
   if (!out_dir.empty()) {
     if (auto error = kstate::cli::WriteObjectFiles(c, out_dir, json)) c.ReportWriteError(error->path, error->reason);
-  } else if (!(json ? kstate::cli::WriteStdout(c.Json()) : c.WriteYaml(stdout))) {
+  } else if (!(json ? c.WriteJson(stdout) : c.WriteYaml(stdout))) {
     c.ReportWriteError("standard output", std::strerror(errno));
   }
   finish(Report(c, build_opts));

@@ -14,10 +14,6 @@ namespace kstate::cli {
 
 namespace fs = std::filesystem;
 
-bool WriteStdout(const std::string& data) {
-  return std::fwrite(data.data(), 1, data.size(), stdout) == data.size() && std::fflush(stdout) == 0;
-}
-
 namespace {
 
 std::string Lower(std::string s) {

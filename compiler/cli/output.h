@@ -1,5 +1,5 @@
-// Writing results: to stdout in one piece, or one file per object into a
-// directory, each written to a temporary name and renamed into place.
+// Writing results as one file per object into a directory, each written to a
+// temporary name and renamed into place.
 #pragma once
 
 #include <optional>
@@ -8,9 +8,6 @@
 #include "kstate/compiler.h"
 
 namespace kstate::cli {
-
-// Writes all of `data` to stdout; false on a write error.
-bool WriteStdout(const std::string& data);
 
 // What could not be written, and why.
 struct WriteError {

@@ -22,8 +22,9 @@ struct Compilation::Impl {
   // Every object in apply order, lowered on first use. Yaml() does not need
   // them: it lowers and writes one component at a time.
   const std::vector<emit::Object>& Objects() const;
-  // The YAML of every object in apply order, as one chunk per kind.
-  std::vector<std::string> YamlChunks() const;
+  // Every object in apply order as YAML or JSON text, in chunks (one per
+  // kind) that concatenate to Yaml() / Json().
+  std::vector<std::string> Chunks(bool json) const;
 
  private:
   mutable std::optional<std::vector<emit::Object>> objects_;

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "compiler/check/check.h"
+#include "compiler/check/rules.h"
 #include "compiler/diag/render.h"
 #include "compiler/driver/compilation_impl.h"
 #include "compiler/emit/lower.h"
@@ -60,16 +61,23 @@ const std::vector<emit::Object>& Compilation::Impl::Objects() const {
   return *objects_;
 }
 
-std::vector<std::string> Compilation::Impl::YamlChunks() const {
+std::vector<std::string> Compilation::Impl::Chunks(bool json) const {
   if (diags.has_errors()) return {};
-  if (objects_) return {emit::WriteYaml(*objects_)};
-  // One chunk of documents per kind, filled component by component, so only
-  // one component's trees exist at a time.
-  std::vector<std::string> chunks(emit::ApplyRank("") + 1);
+  size_t count = emit::LowerNamespaces(program).size();
+  for (const check::Component& c : program.components) count += check::ObjectNames(c).size();
+  // A single object is written as itself in JSON; small enough to lower at once.
+  if (objects_ || (json && count <= 1)) return {json ? emit::WriteJson(Objects()) : emit::WriteYaml(Objects())};
+  // One chunk of documents (or List items) per kind, filled component by
+  // component, so only one component's trees exist at a time.
+  std::vector<std::string> chunks(emit::ApplyRank("") + 3);
   auto add = [&](const emit::Object& o) {
-    std::string& chunk = chunks[emit::ApplyRank(o.kind)];
-    chunk += "---\n";
-    emit::AppendYaml(chunk, o.root);
+    std::string& chunk = chunks[emit::ApplyRank(o.kind) + 1];
+    if (json) {
+      emit::AppendJsonListItem(chunk, o.root);
+    } else {
+      chunk += "---\n";
+      emit::AppendYaml(chunk, o.root);
+    }
   };
   for (const emit::Object& o : emit::LowerNamespaces(program)) add(o);
   std::vector<emit::Object> scratch;
@@ -78,11 +86,15 @@ std::vector<std::string> Compilation::Impl::YamlChunks() const {
     emit::LowerComponent(c, scratch);
     for (const emit::Object& o : scratch) add(o);
   }
-  // Every document starts with a separator; the first one needs none.
-  for (std::string& chunk : chunks) {
-    if (chunk.empty()) continue;
-    chunk.erase(0, 4);
+  // The first document needs no separator; the first List item no comma.
+  for (size_t i = 1; i + 1 < chunks.size(); ++i) {
+    if (chunks[i].empty()) continue;
+    chunks[i].erase(0, json ? 1 : 4);
     break;
+  }
+  if (json) {
+    chunks.front() = emit::kJsonListHead;
+    chunks.back() = emit::kJsonListTail;
   }
   return chunks;
 }
@@ -156,21 +168,28 @@ ObjectInfo Compilation::object(std::size_t i) const {
   return {o.api_version, o.kind, o.name, o.namespace_, o.component};
 }
 
-std::string Compilation::Yaml() const {
-  std::vector<std::string> chunks = impl_->YamlChunks();
+namespace {
+
+std::string Join(std::vector<std::string> chunks) {
   if (chunks.size() == 1) return std::move(chunks.front());
   std::string out;
   for (const std::string& chunk : chunks) out += chunk;
   return out;
 }
 
-bool Compilation::WriteYaml(std::FILE* out) const {
-  for (const std::string& chunk : impl_->YamlChunks()) {
+bool WriteChunks(const std::vector<std::string>& chunks, std::FILE* out) {
+  for (const std::string& chunk : chunks) {
     if (std::fwrite(chunk.data(), 1, chunk.size(), out) != chunk.size()) return false;
   }
   return std::fflush(out) == 0;
 }
-std::string Compilation::Json() const { return emit::WriteJson(impl_->Objects()); }
+
+}  // namespace
+
+std::string Compilation::Yaml() const { return Join(impl_->Chunks(false)); }
+std::string Compilation::Json() const { return Join(impl_->Chunks(true)); }
+bool Compilation::WriteYaml(std::FILE* out) const { return WriteChunks(impl_->Chunks(false), out); }
+bool Compilation::WriteJson(std::FILE* out) const { return WriteChunks(impl_->Chunks(true), out); }
 std::string Compilation::ObjectYaml(std::size_t i) const { return emit::WriteYaml({impl_->Objects().at(i)}); }
 std::string Compilation::ObjectJson(std::size_t i) const { return emit::WriteJson({impl_->Objects().at(i)}); }
 

@@ -101,23 +101,25 @@ class JsonWriter {
 
 // The `v1` `List` wrapping several objects.
 void AppendList(std::string& out, const std::vector<Object>& objects) {
-  JsonWriter writer(out, true);
-  out += "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"List\",\n  \"items\": ";
   if (objects.empty()) {
-    out += "[]";
-  } else {
-    out += '[';
-    for (size_t i = 0; i < objects.size(); ++i) {
-      writer.Separator(i == 0, 4);
-      writer.Value(objects[i].root, 4);
-    }
-    writer.Break(2);
-    out += ']';
+    out += "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"List\",\n  \"items\": []\n}";
+    return;
   }
-  out += "\n}";
+  size_t start = out.size();
+  out += kJsonListHead;
+  for (const Object& o : objects) AppendJsonListItem(out, o.root);
+  out.erase(start + kJsonListHead.size(), 1);  // the first item's comma
+  out += kJsonListTail;
+  out.pop_back();  // WriteJson adds the final line break
 }
 
 }  // namespace
+
+void AppendJsonListItem(std::string& out, const Node& node) {
+  JsonWriter writer(out, true);
+  writer.Separator(false, 4);
+  writer.Value(node, 4);
+}
 
 std::string WriteJson(const std::vector<Object>& objects) {
   std::string out;

@@ -65,6 +65,12 @@ std::string WriteJson(const std::vector<Object>& objects);
 std::string NodeToYaml(const Node& node);
 // Appends one node as a YAML document to `out`.
 void AppendYaml(std::string& out, const Node& node);
+// Appends one node as an element of WriteJson's `List` items: a comma, a line
+// break and the object indented to its place (callers drop the first comma).
+void AppendJsonListItem(std::string& out, const Node& node);
+// The text WriteJson puts before and after the items of a `List`.
+inline constexpr std::string_view kJsonListHead = "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"List\",\n  \"items\": [";
+inline constexpr std::string_view kJsonListTail = "\n  ]\n}\n";
 std::string NodeToJson(const Node& node, bool pretty = true);
 
 }  // namespace kstate::emit

@@ -70,8 +70,9 @@ class Compilation {
   // All objects in apply order: multi-document YAML, or JSON (a `List` when several).
   std::string Yaml() const;
   std::string Json() const;
-  // Writes Yaml() to `out` without holding the whole text twice; false on a write error.
+  // Write Yaml() / Json() to `out` without holding the whole text twice; false on a write error.
   bool WriteYaml(std::FILE* out) const;
+  bool WriteJson(std::FILE* out) const;
   // One object.
   std::string ObjectYaml(std::size_t index) const;
   std::string ObjectJson(std::size_t index) const;
