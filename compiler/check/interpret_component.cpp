@@ -20,7 +20,7 @@ void ComponentBuilder::Build(const Value& rec) {
                 "storage", "config", "secret", "scratch", "container", "init", "retention", "antiAffinity", "spread",
                 "nodeSelector", "tolerations", "priorityClass", "serviceAccount", "securityContext",
                 "containerSecurityContext", "terminationGrace", "imagePullSecrets", "publishNotReady", "client",
-                "disruption", "serviceAnnotations"});
+                "disruption", "serviceAnnotations", "dependsOn"});
   c_.main.name = c_.name;
   c_.main.name_range = c_.name_range;
   if (const Value* v = rec.Get("replicas")) {
@@ -82,6 +82,13 @@ void ComponentBuilder::Build(const Value& rec) {
   if (const Value* v = rec.Get("publishNotReady")) r_.Bool(*v, "`publishNotReady`", c_.publish_not_ready);
   if (const Value* v = rec.Get("client")) ReadClient(*v);
   if (const Value* v = rec.Get("disruption")) ReadDisruption(*v);
+  if (const Value* v = rec.Get("dependsOn")) {
+    std::vector<Value> names = v->kind == ValueKind::List ? v->items : std::vector<Value>{*v};
+    for (const Value& name : names) {
+      if (name.kind == ValueKind::Symbol || name.kind == ValueKind::String) c_.depends_on.emplace_back(name.text, name.range);
+      else r_.Mismatch(name, "each element of `dependsOn`", "a component name");
+    }
+  }
 }
 
 // Labels kstatec generates (and the selector, which must keep matching the

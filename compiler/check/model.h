@@ -236,6 +236,8 @@ struct Component {
   std::optional<ClientService> client;
   Disruption disruption;
   StringPairs service_annotations;
+  // Components to apply (and wait for) before this one, by name.
+  std::vector<std::pair<std::string, SourceRange>> depends_on;
 };
 
 struct NamespaceDecl {

@@ -326,7 +326,81 @@ std::vector<ObjectName> ObjectNames(const Component& c) {
   return out;
 }
 
+namespace {
+
+// Resolves every `dependsOn` name (same namespace first, else the one component
+// of that name in the build) and reports unknown names and cycles.
+void CheckDependencies(const Program& p, diag::Diagnostics& diags) {
+  std::map<std::pair<std::string_view, std::string_view>, size_t> by_key;
+  std::map<std::string_view, std::vector<size_t>> by_name;
+  for (size_t i = 0; i < p.components.size(); ++i) {
+    const Component& c = p.components[i];
+    by_key.emplace(std::pair<std::string_view, std::string_view>{c.namespace_, c.name}, i);
+    by_name[c.name].push_back(i);
+  }
+  std::vector<std::string_view> all_names;
+  for (const auto& [name, indexes] : by_name) all_names.push_back(name);
+  // edges[i]: (target, where the dependency is written)
+  std::vector<std::vector<std::pair<size_t, SourceRange>>> edges(p.components.size());
+  for (size_t i = 0; i < p.components.size(); ++i) {
+    const Component& c = p.components[i];
+    for (const auto& [name, range] : c.depends_on) {
+      auto it = by_key.find({c.namespace_, name});
+      if (it != by_key.end()) {
+        edges[i].emplace_back(it->second, range);
+        continue;
+      }
+      auto named = by_name.find(name);
+      if (named != by_name.end() && named->second.size() == 1) {
+        edges[i].emplace_back(named->second.front(), range);
+        continue;
+      }
+      diag::Diagnostic& d = diags.Report(K::UnknownDependency, range, name);
+      if (named != by_name.end()) {
+        d.help = "several namespaces have a component of this name and none is in this component's namespace";
+      } else {
+        diag::SuggestClosest(d, name, all_names);
+      }
+    }
+  }
+  // Depth-first search with colours; a grey target closes a cycle. Iterative,
+  // so a long chain of dependencies cannot exhaust the stack.
+  enum Colour : uint8_t { kWhite, kGrey, kBlack };
+  std::vector<Colour> colour(p.components.size(), kWhite);
+  for (size_t root = 0; root < p.components.size(); ++root) {
+    if (colour[root] != kWhite) continue;
+    std::vector<std::pair<size_t, size_t>> stack = {{root, 0}};  // (component, next edge)
+    colour[root] = kGrey;
+    while (!stack.empty()) {
+      auto& [node, next] = stack.back();
+      if (next == edges[node].size()) {
+        colour[node] = kBlack;
+        stack.pop_back();
+        continue;
+      }
+      auto [target, range] = edges[node][next++];
+      if (colour[target] == kWhite) {
+        colour[target] = kGrey;
+        stack.emplace_back(target, 0);
+      } else if (colour[target] == kGrey) {
+        std::string path;
+        bool in_cycle = false;
+        for (const auto& frame : stack) {
+          in_cycle = in_cycle || frame.first == target;
+          if (in_cycle) path += p.components[frame.first].name + " -> ";
+        }
+        path += p.components[target].name;
+        diags.Report(K::DependencyCycle, range, path).help =
+            "remove one `dependsOn` entry: each component waits for the ones it names, so a cycle never starts";
+      }
+    }
+  }
+}
+
+}  // namespace
+
 void CheckProgram(const Program& p, diag::Diagnostics& diags) {
+  CheckDependencies(p, diags);
   std::map<std::string, SourceRange> created;
   for (const NamespaceDecl& ns : p.namespaces) {
     if (!ns.create) continue;
