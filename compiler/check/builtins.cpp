@@ -60,6 +60,9 @@ const std::vector<Spec>& Specs() {
       {"upper", "", {"text"}, {}, 1, false, "upper(text)", "The text in upper case (ASCII)."},
       {"range", "", {"from", "to"}, {}, 1, false, "range(to) | range(from, to)",
        "The whole numbers from `from` (default 0) up to, not including, `to`."},
+      {"peers", "", {"component"}, {"port", "scheme"}, 1, false, "peers(self, port: 2380, scheme: \"http\")",
+       "The stable DNS names of the component's pods, one per replica: `NAME-0.SERVICE.NAMESPACE.svc.cluster.local` "
+       "(`NAME-0.SERVICE` without a namespace), with `scheme://` and `:port` when given."},
   };
   return kSpecs;
 }
@@ -189,6 +192,35 @@ Value Evaluator::EvalCall(const syntax::Expr& e, const Scope& scope) {
                                                : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     v.range = e.range;
     return v;
+  }
+  if (name == "peers") {
+    const Value& self = *args.Get("component");
+    if (self.kind != ValueKind::Record || self.text != "self") {
+      return type_error(self, "the argument of `peers`", "`self`, the component being declared");
+    }
+    std::string scheme, port;
+    if (const Value* s = args.Get("scheme")) {
+      if (s->kind != ValueKind::String) return type_error(*s, "the scheme of `peers`", "a string such as \"http\"");
+      scheme = s->text + "://";
+    }
+    if (const Value* p = args.Get("port")) {
+      if (p->kind != ValueKind::Int || p->integer < 1 || p->integer > 65535) {
+        return type_error(*p, "the port of `peers`", "a port number (1..65535)");
+      }
+      port = fmt::format(":{}", p->integer);
+    }
+    const std::string& pod = self.Get("name")->text;
+    const std::string& ns = self.Get("namespace")->text;
+    std::string domain = "." + self.Get("service")->text + (ns.empty() ? "" : "." + ns + ".svc.cluster.local");
+    int64_t replicas = self.Get("replicas")->integer;
+    if (!Spend(static_cast<uint64_t>(std::max<int64_t>(replicas, 0)), e.range)) return Value{};
+    Value out;
+    out.kind = ValueKind::List;
+    out.range = e.range;
+    for (int64_t i = 0; i < replicas; ++i) {
+      out.items.push_back(Value::Str(fmt::format("{}{}-{}{}{}", scheme, pod, i, domain, port), e.range));
+    }
+    return out;
   }
   // range(to) or range(from, to)
   const Value* from = args.Get("from");

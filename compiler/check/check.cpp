@@ -30,6 +30,34 @@ NamespaceDecl ReadNamespace(const syntax::Decl& d, Evaluator& eval, const Scope&
   return ns;
 }
 
+// `self`: the component's name, namespace, headless Service and replica count.
+// The count is the `replicas` field as written, evaluated ahead of the body
+// (with the `let`s before it) in a scratch evaluator whose diagnostics are
+// dropped: the body's own evaluation reports any problem once.
+Value SelfRecord(const syntax::Decl& d, const Component& c, const Scope& file_scope) {
+  int64_t replicas = 1;
+  SourceRange replicas_range = d.name.range;
+  diag::Diagnostics scratch;
+  Evaluator eval(scratch);
+  Scope scope{&file_scope, {}, {}};
+  for (const syntax::Stmt* s : d.body->stmts) {
+    if (s->kind == syntax::StmtKind::Let) {
+      eval.DeclareLet(*s, scope);
+    } else if (s->kind == syntax::StmtKind::Assign && s->path.size() == 1 && s->path[0].text == "replicas") {
+      Value v = eval.Eval(*s->value, scope);
+      if (v.kind == ValueKind::Int) replicas = v.integer;
+      replicas_range = s->value->range;
+      break;
+    }
+  }
+  Value self = Value::Record("self", d.name.range);
+  self.Set("name", d.name.range, Value::Str(c.name, d.name.range));
+  self.Set("namespace", d.name.range, Value::Str(c.namespace_, d.name.range));
+  self.Set("service", d.name.range, Value::Str(c.name, d.name.range));
+  self.Set("replicas", replicas_range, Value::Int(replicas, replicas_range));
+  return self;
+}
+
 }  // namespace
 
 struct Checker::State {
@@ -69,7 +97,9 @@ void Checker::Declare(const syntax::Decl& d) {
       c.name_range = d.name.range;
       c.range = d.range;
       c.namespace_ = st.current_namespace;
-      Value record = st.eval.EvalBlock(*d.body, st.scope, "component");
+      Scope component_scope{&st.scope, {}, {}};
+      component_scope.Bind(Binding{"self", d.name.range, SelfRecord(d, c, st.scope)});
+      Value record = st.eval.EvalBlock(*d.body, component_scope, "component");
       Reader reader(st.eval, st.scope);
       ComponentBuilder(reader, c).Build(record);
       CheckComponent(c, st.diags);

@@ -69,8 +69,8 @@ class Scanner {
 
   void Warn(const syntax::Expr& e, size_t count) {
     diag::Diagnostic& d = diags_.Report(diag::Kind::CopiedReplicas, e.range, count, component_);
-    d.help = "compute it from the replica count, e.g. "
-             "`join([for i in 0 .. n: \"NAME-${i}.NAME\"], \",\")` with `let n = 3` and `replicas = n`";
+    d.help = "compute it from `replicas`: `join(peers(self), \",\")` lists every pod's DNS name, or "
+             "`[for i in 0 .. self.replicas: \"NAME-${i}...\"]` for another shape";
   }
 
   // Warns about `e` itself; true when its children need no look.
