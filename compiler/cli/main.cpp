@@ -124,7 +124,8 @@ int main(int argc, char** argv) {
     finish(Report(c, check_opts));
   }
   kstate::Compilation c = kstate::Compilation::FromFiles(build_opts.files);
-  if (!c.ok()) finish(Report(c, build_opts));
+  // Nothing is written when the input fails (errors, or warnings under --werror).
+  if (!c.ok() || (build_opts.werror && c.warning_count())) finish(Report(c, build_opts));
   // Output first; then the warnings, or the write error, as one report.
   bool json = format == "json";
   if (!out_dir.empty()) {
