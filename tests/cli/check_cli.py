@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""The kstatec command line keeps its contract: exit codes, --werror, -o DIR.
+
+  0  ok (warnings allowed), with the manifests on stdout
+  1  errors in the input (or warnings under --werror), nothing on stdout
+  2  wrong usage
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+CLEAN = """component db {
+  image = "postgres:16.4"
+  port pg = 5432
+  readiness = tcp(pg)
+  resources { cpu = 500m; memory = 1Gi }
+  storage data { size = 1Gi; mount = "/var/lib/postgresql" }
+}
+"""
+WARNS = CLEAN.replace('  readiness = tcp(pg)\n', '')
+BROKEN = CLEAN.replace('image', 'imag')
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--kstatec", required=True)
+    a = ap.parse_args()
+    failures = []
+    checks = 0
+
+    def run(*args):
+        return subprocess.run([a.kstatec, *args], capture_output=True, timeout=60, env=dict(os.environ, NO_COLOR="1"))
+
+    def expect(what, cond, p=None):
+        nonlocal checks
+        checks += 1
+        if not cond:
+            failures.append(what + ("" if p is None else f"\n  exit {p.returncode}\n  stderr: {p.stderr.decode()[:400]}"))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        files = {}
+        for name, text in (("clean", CLEAN), ("warns", WARNS), ("broken", BROKEN)):
+            files[name] = os.path.join(tmp, name + ".kstate")
+            with open(files[name], "w") as f:
+                f.write(text)
+
+        p = run("build", files["clean"])
+        expect("a clean build exits 0 and prints YAML", p.returncode == 0 and b"kind: StatefulSet" in p.stdout, p)
+        p = run("build", files["clean"], "--format", "json")
+        expect("--format json prints a JSON List", p.returncode == 0 and json.loads(p.stdout)["kind"] == "List", p)
+        p = run("build", files["warns"])
+        expect("warnings alone exit 0, with output", p.returncode == 0 and p.stdout and b"KS3102" in p.stderr, p)
+        p = run("build", files["warns"], "--werror")
+        expect("--werror exits 1 and writes nothing", p.returncode == 1 and not p.stdout, p)
+        p = run("build", files["broken"])
+        expect("an error exits 1 and writes nothing", p.returncode == 1 and not p.stdout and b"KS2001" in p.stderr, p)
+        p = run("check", files["broken"], "--diagnostics", "json")
+        diags = json.loads(p.stderr) if p.returncode == 1 else []
+        expect("--diagnostics json gives one array with the code", any(d["code"] == "KS2001" for d in diags), p)
+        p = run("build", os.path.join(tmp, "missing.kstate"))
+        expect("a missing file exits 1 with KS4001", p.returncode == 1 and b"KS4001" in p.stderr, p)
+        for args in (("build",), ("frobnicate",), ("build", files["clean"], "--format", "xml"), ()):
+            p = run(*args)
+            expect(f"usage error {args!r} exits 2", p.returncode == 2, p)
+        p = run("--version")
+        expect("--version exits 0", p.returncode == 0 and p.stdout.startswith(b"kstatec "), p)
+        p = run("--help")
+        expect("--help exits 0 with examples", p.returncode == 0 and b"Examples:" in p.stdout, p)
+
+        out = os.path.join(tmp, "out")
+        p = run("build", files["clean"], "-o", out)
+        names = sorted(os.listdir(out)) if os.path.isdir(out) else []
+        expect("-o DIR writes one file per object in apply order",
+               p.returncode == 0 and names == ["01-service-db.yaml", "02-statefulset-db.yaml"], p)
+        blocked = os.path.join(tmp, "file")
+        open(blocked, "w").close()
+        p = run("build", files["clean"], "-o", os.path.join(blocked, "sub"))
+        expect("-o into a path below a file exits 1 with KS4002", p.returncode == 1 and b"KS4002" in p.stderr, p)
+        p = run("build", files["warns"], "-o", os.path.join(tmp, "out2"), "--werror")
+        expect("-o with --werror and warnings writes nothing",
+               p.returncode == 1 and not os.path.exists(os.path.join(tmp, "out2")), p)
+
+    for f in failures:
+        print("FAILED:", f)
+    print(f"{checks - len(failures)} passed, {len(failures)} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
