@@ -328,6 +328,11 @@ std::vector<ObjectName> ObjectNames(const Component& c) {
 
 namespace {
 
+// " in namespace `shop`", or "" for components without a namespace declaration.
+std::string InNamespace(const std::string& ns) {
+  return ns.empty() ? std::string() : fmt::format(" in namespace `{}`", ns);
+}
+
 // Resolves every `dependsOn` name (same namespace first, else the one component
 // of that name in the build) and reports unknown names and cycles.
 void CheckDependencies(const Program& p, diag::Diagnostics& diags) {
@@ -406,7 +411,7 @@ void CheckProgram(const Program& p, diag::Diagnostics& diags) {
     if (!ns.create) continue;
     auto [it, fresh] = created.emplace(ns.name, ns.range);
     if (!fresh) {
-      diag::Diagnostic& d = diags.Report(K::DuplicateObject, ns.range, "Namespace", ns.name, ns.name);
+      diag::Diagnostic& d = diags.Report(K::DuplicateObject, ns.range, "Namespace", ns.name, "");
       d.notes.push_back({it->second, "the other one comes from here"});
       d.help = "keep `{ create = true }` on one declaration of the namespace";
     }
@@ -416,7 +421,7 @@ void CheckProgram(const Program& p, diag::Diagnostics& diags) {
   for (const Component& c : p.components) {
     auto [it, fresh] = components.emplace(std::pair{c.namespace_, c.name}, &c);
     if (!fresh) {
-      diag::Diagnostic& d = diags.Report(K::DuplicateComponent, c.name_range, c.name, c.namespace_.empty() ? "default" : c.namespace_);
+      diag::Diagnostic& d = diags.Report(K::DuplicateComponent, c.name_range, c.name, InNamespace(c.namespace_));
       d.notes.push_back({it->second->name_range, "first declared here"});
       continue;
     }
@@ -424,7 +429,7 @@ void CheckProgram(const Program& p, diag::Diagnostics& diags) {
       std::string name = o.name;
       auto [oit, ofresh] = objects.emplace(std::tuple{o.kind, c.namespace_, std::move(name)}, o.range);
       if (!ofresh) {
-        diag::Diagnostic& d = diags.Report(K::DuplicateObject, o.range, o.kind, o.name, c.namespace_.empty() ? "default" : c.namespace_);
+        diag::Diagnostic& d = diags.Report(K::DuplicateObject, o.range, o.kind, o.name, InNamespace(c.namespace_));
         d.notes.push_back({oit->second, "the other one comes from here"});
       }
     }
