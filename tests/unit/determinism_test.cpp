@@ -5,6 +5,7 @@
 // `kstatec build` processes (YAML and `--format json`). Outputs must not
 // depend on what was compiled before, on the file's name, or on the order of
 // sources that cannot affect them.
+#include "kstate_files.h"
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -24,30 +25,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct InputFile {
-  std::string rel;   // relative to the repository
-  fs::path abs;
-  std::string text;
-};
+using InputFile = kstate::testing::KstateFile;
 
-std::vector<InputFile> Load(std::initializer_list<const char*> dirs) {
-  std::vector<InputFile> files;
-  const fs::path root = KSTATE_SOURCE_DIR;
-  for (const char* dir : dirs) {
-    std::error_code ec;
-    for (auto it = fs::recursive_directory_iterator(root / dir, ec); !ec && it != fs::recursive_directory_iterator();
-         it.increment(ec)) {
-      if (!it->is_regular_file(ec) || it->path().extension() != ".kstate") continue;
-      std::ifstream in(it->path(), std::ios::binary);
-      if (!in) continue;
-      std::ostringstream text;
-      text << in.rdbuf();
-      files.push_back({fs::relative(it->path(), root, ec).generic_string(), it->path(), text.str()});
-    }
-  }
-  std::sort(files.begin(), files.end(), [](const InputFile& a, const InputFile& b) { return a.rel < b.rel; });
-  return files;
-}
+std::vector<InputFile> Load(std::initializer_list<const char*> dirs) { return kstate::testing::LoadKstateFiles(dirs); }
 
 const std::vector<InputFile>& Corpus() {
   static const std::vector<InputFile> files = Load({"examples", "tests/golden"});

@@ -35,6 +35,7 @@
 //
 // Inputs that once crashed or hung the compiler have a test case of their own
 // ("[regressions]"); tests/robustness/README.md lists them and their fixes.
+#include "kstate_files.h"
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -121,29 +122,9 @@ unsigned Workers() {
 
 // ---- the corpus
 
-struct CorpusFile {
-  std::string rel;   // path relative to the repository, as shown in diagnostics
-  std::string text;
-};
+using CorpusFile = kstate::testing::KstateFile;
 
-std::vector<CorpusFile> LoadCorpus() {
-  std::vector<CorpusFile> files;
-  const fs::path root = KSTATE_SOURCE_DIR;
-  for (const char* dir : {"examples", "tests/golden"}) {
-    std::error_code ec;
-    for (auto it = fs::recursive_directory_iterator(root / dir, ec); !ec && it != fs::recursive_directory_iterator();
-         it.increment(ec)) {
-      if (!it->is_regular_file(ec) || it->path().extension() != ".kstate") continue;
-      std::ifstream in(it->path(), std::ios::binary);
-      if (!in) continue;
-      std::ostringstream text;
-      text << in.rdbuf();
-      files.push_back({fs::relative(it->path(), root, ec).generic_string(), text.str()});
-    }
-  }
-  std::sort(files.begin(), files.end(), [](const CorpusFile& a, const CorpusFile& b) { return a.rel < b.rel; });
-  return files;
-}
+std::vector<CorpusFile> LoadCorpus() { return kstate::testing::LoadKstateFiles({"examples", "tests/golden"}); }
 
 const std::vector<CorpusFile>& Corpus() {
   static const std::vector<CorpusFile> corpus = LoadCorpus();
