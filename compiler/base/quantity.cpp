@@ -104,19 +104,6 @@ std::string FormatDecimal(Decimal d) {
   return d.mantissa < 0 ? "-" + digits : digits;
 }
 
-std::string FormatThousands(int64_t n) {
-  uint64_t magnitude = n < 0 ? static_cast<uint64_t>(-(n + 1)) + 1 : static_cast<uint64_t>(n);
-  std::string digits = fmt::format("{}", magnitude);
-  std::string out;
-  int count = 0;
-  for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
-    if (count && count % 3 == 0) out.insert(out.begin(), ',');
-    out.insert(out.begin(), *it);
-    ++count;
-  }
-  return n < 0 ? "-" + out : out;
-}
-
 }  // namespace kstate::base
 
 namespace kstate::base {

@@ -28,7 +28,6 @@ int64_t ByteSuffixMultiplier(std::string_view suffix);
 std::string FormatBytes(int64_t bytes);         // 8589934592 -> "8Gi", 1000000000 -> "1G"
 std::string FormatMillicores(int64_t millis);   // 500 -> "500m", 2000 -> "2"
 std::string FormatDuration(int64_t millis);     // 5400000 -> "1h30m"
-std::string FormatThousands(int64_t n);         // 8589934592 -> "8,589,934,592"
 std::string FormatDecimal(Decimal d);           // {15, 1} -> "1.5"
 
 }  // namespace kstate::base

@@ -24,11 +24,6 @@ LineCol SourceFile::Position(uint32_t offset) const {
   return {line, offset - line_starts_[line - 1] + 1};
 }
 
-uint32_t SourceFile::LineCount() const {
-  BuildLines();
-  return static_cast<uint32_t>(line_starts_.size());
-}
-
 uint32_t SourceFile::LineStart(uint32_t line) const {
   BuildLines();
   if (line == 0 || line > line_starts_.size()) return static_cast<uint32_t>(text_.size());
@@ -48,13 +43,6 @@ std::string_view SourceFile::Line(uint32_t line) const {
 uint32_t SourceManager::Add(std::string path, std::string text) {
   files_.push_back(std::make_unique<SourceFile>(std::move(path), std::move(text)));
   return static_cast<uint32_t>(files_.size() - 1);
-}
-
-std::string_view SourceManager::Text(SourceRange r) const {
-  if (!r.valid() || r.file >= files_.size()) return {};
-  std::string_view t = files_[r.file]->text();
-  if (r.begin > t.size() || r.end > t.size() || r.begin > r.end) return {};
-  return t.substr(r.begin, r.end - r.begin);
 }
 
 }  // namespace kstate::base

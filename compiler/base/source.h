@@ -37,7 +37,6 @@ class SourceFile {
   LineCol Position(uint32_t offset) const;
   // The text of 1-based line `line`, without its line break.
   std::string_view Line(uint32_t line) const;
-  uint32_t LineCount() const;
   uint32_t LineStart(uint32_t line) const;
 
  private:
@@ -53,7 +52,6 @@ class SourceManager {
   uint32_t Add(std::string path, std::string text);
   const SourceFile& file(uint32_t id) const { return *files_[id]; }
   size_t size() const { return files_.size(); }
-  std::string_view Text(SourceRange r) const;
 
  private:
   std::vector<std::unique_ptr<SourceFile>> files_;

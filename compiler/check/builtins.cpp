@@ -76,15 +76,6 @@ const Spec* FindSpec(std::string_view name) {
 
 }  // namespace
 
-const std::vector<BuiltinInfo>& Builtins() {
-  static const std::vector<BuiltinInfo> kInfos = [] {
-    std::vector<BuiltinInfo> out;
-    for (const Spec& s : Specs()) out.push_back({s.name, s.signature, s.doc});
-    return out;
-  }();
-  return kInfos;
-}
-
 Value Evaluator::EvalCall(const syntax::Expr& e, const Scope& scope) {
   std::string_view name = e.base->kind == syntax::ExprKind::Name ? e.base->name.text : std::string_view{};
   const Spec* spec = FindSpec(name);

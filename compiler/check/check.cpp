@@ -115,13 +115,4 @@ Program Checker::Finish() {
   return std::move(state_->program);
 }
 
-Program Check(const std::vector<const syntax::File*>& files, diag::Diagnostics& diags) {
-  Checker checker(diags);
-  for (const syntax::File* file : files) {
-    checker.BeginFile();
-    for (const syntax::Decl& d : file->decls) checker.Declare(d);
-  }
-  return checker.Finish();
-}
-
 }  // namespace kstate::check

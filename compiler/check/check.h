@@ -29,7 +29,4 @@ class Checker {
   std::unique_ptr<State> state_;
 };
 
-// Checks whole parsed files (a convenience over Checker).
-Program Check(const std::vector<const syntax::File*>& files, diag::Diagnostics& diags);
-
 }  // namespace kstate::check

@@ -81,12 +81,4 @@ class Evaluator {
   bool exhausted_ = false;
 };
 
-// A built-in function: its parameters and what it builds.
-struct BuiltinInfo {
-  std::string_view name;
-  std::string_view signature;  // for messages and hover: "tcp(port)"
-  std::string_view doc;
-};
-const std::vector<BuiltinInfo>& Builtins();
-
 }  // namespace kstate::check

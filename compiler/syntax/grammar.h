@@ -209,8 +209,7 @@ struct namespace_head : kw_namespace {};
 struct namespace_decl : seq<namespace_head, ws, must<namespace_name>, ws, opt<namespace_body>> {};
 struct top_item : sor<namespace_decl, component_decl, let_stmt, one<';'>> {};
 struct top_end : eof {};
-struct file : seq<opt<utf8::bom>, ws, star<top_item, ws>, must<top_end>> {};
-// For parsing one declaration at a time: the start of a file, then items.
+// A file is parsed one declaration at a time: its start, then items until the end.
 struct file_start : seq<opt<utf8::bom>, ws> {};
 struct next_item : seq<sor<top_item, must<top_end>>, ws> {};
 

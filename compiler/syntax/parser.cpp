@@ -939,21 +939,4 @@ std::unique_ptr<File> Parser::Next() {
   return nullptr;
 }
 
-std::unique_ptr<File> Parse(const base::SourceManager& sources, uint32_t file_id, diag::Diagnostics& diags) {
-  auto file = std::make_unique<File>();
-  file->file_id = file_id;
-  const base::SourceFile& source = sources.file(file_id);
-  std::string_view text = source.text();
-  if (!CheckUtf8(text, file_id, diags)) return file;
-  State st{*file, text.data(), diags, {}, {}, {}, {}, 0};
-  pegtl::memory_input<pegtl::tracking_mode::lazy, pegtl::eol::lf_crlf> in(text.data(), text.size(), source.path());
-  try {
-    file->ok = pegtl::parse<g::file, Action, Control>(in, st);
-  } catch (const SyntaxFailure& f) {
-    ReportFailure(f, st, text);
-    file->ok = false;
-  }
-  return file;
-}
-
 }  // namespace kstate::syntax

@@ -11,9 +11,6 @@
 
 namespace kstate::syntax {
 
-// Parses a whole file into one tree (for tools that need all of it at once).
-std::unique_ptr<File> Parse(const base::SourceManager& sources, uint32_t file_id, diag::Diagnostics& diags);
-
 // Parses one top-level declaration at a time, each into its own small tree,
 // so a caller that consumes declarations in order never holds the trees of a
 // whole large file.

@@ -37,6 +37,7 @@
 // ("[regressions]"); tests/robustness/README.md lists them and their fixes.
 #include "kstate_files.h"
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <poll.h>
@@ -695,6 +696,14 @@ std::vector<Hostile> HostileInputs() {
 // Inputs that once crashed or hung the compiler (deep blocks, `not` chains,
 // long paths, values that double, quadratic records and scopes); kept apart
 // from HostileInputs() so each regression names the fix it would undo.
+// A component whose 40 `let`s each double the previous value, from `a0 = first`;
+// `step` is a format string of the previous name's number ({0}).
+std::string Doubling(std::string_view first, std::string_view step, std::string_view tail) {
+  std::string s = "component c {\n  image = \"x:1\"\n  let a0 = " + std::string(first) + "\n";
+  for (int i = 1; i <= 40; ++i) s += fmt::format("  let a{} = ", i) + fmt::format(fmt::runtime(step), i - 1) + "\n";
+  return s + std::string(tail) + "}\n";
+}
+
 std::vector<Hostile> KnownBugInputs() {
   const size_t k100 = 100000, k20 = 20000, k50 = 50000;
   return {
@@ -716,21 +725,9 @@ std::vector<Hostile> KnownBugInputs() {
          return "component c {\n  image = \"x:1\"\n  " + path + " = 1\n}\n";
        }},
       // No bound on the total size of values: each `let` doubles.
-      {"string doubling 2^40", [] {
-         std::string s = "component c {\n  image = \"x:1\"\n  let a0 = \"xx\"\n";
-         for (int i = 1; i <= 40; ++i) s += "  let a" + std::to_string(i) + " = a" + std::to_string(i - 1) + " + a" + std::to_string(i - 1) + "\n";
-         return s + "  labels = { a: a40 }\n}\n";
-       }, false, 20},
-      {"list doubling 2^40", [] {
-         std::string s = "component c {\n  image = \"x:1\"\n  let a0 = [1, 2]\n";
-         for (int i = 1; i <= 40; ++i) s += "  let a" + std::to_string(i) + " = a" + std::to_string(i - 1) + " + a" + std::to_string(i - 1) + "\n";
-         return s + "}\n";
-       }, false, 20},
-      {"record doubling 2^40", [] {
-         std::string s = "component c {\n  image = \"x:1\"\n  let a0 = {x: 1}\n";
-         for (int i = 1; i <= 40; ++i) s += "  let a" + std::to_string(i) + " = {x: a" + std::to_string(i - 1) + ", y: a" + std::to_string(i - 1) + "}\n";
-         return s + "}\n";
-       }, false, 20},
+      {"string doubling 2^40", [] { return Doubling("\"xx\"", "a{0} + a{0}", "  labels = { a: a40 }\n"); }, false, 20},
+      {"list doubling 2^40", [] { return Doubling("[1, 2]", "a{0} + a{0}", ""); }, false, 20},
+      {"record doubling 2^40", [] { return Doubling("{x: 1}", "{{x: a{0}, y: a{0}}}", ""); }, false, 20},
       {"nested comprehensions 10^5 x 10^5", [] {
          return "component c {\n  image = \"x:1\"\n  let x = [for i in 0..100000: [for j in 0..100000: \"x\"]]\n}\n";
        }, false, 20},
