@@ -1,12 +1,16 @@
 // Checker entry: walks each file's declarations in order (a `namespace`
-// applies to the components after it), then checks the program as a whole.
+// applies to the components after it; templates and `let`s must come before
+// their use), then checks the program as a whole.
 #include "compiler/check/check.h"
+
+#include <deque>
 
 #include <fmt/format.h>
 
 #include "compiler/base/text.h"
 #include "compiler/check/eval.h"
 #include "compiler/check/interpret.h"
+#include "compiler/check/module.h"
 #include "compiler/check/peer_lists.h"
 #include "compiler/check/rules.h"
 
@@ -30,32 +34,42 @@ NamespaceDecl ReadNamespace(const syntax::Decl& d, Evaluator& eval, const Scope&
   return ns;
 }
 
-// `self`: the component's name, namespace, headless Service and replica count.
-// The count is the `replicas` field as written, evaluated ahead of the body
-// (with the `let`s before it) in a scratch evaluator whose diagnostics are
-// dropped: the body's own evaluation reports any problem once.
-Value SelfRecord(const syntax::Decl& d, const Component& c, const Scope& file_scope) {
-  int64_t replicas = 1;
-  SourceRange replicas_range = d.name.range;
+// `self` without `replicas`: the component's name, namespace and headless Service.
+Value SelfRecord(const Component& c) {
+  Value self = Value::Record("self", c.name_range);
+  self.Set("name", c.name_range, Value::Str(c.name, c.name_range));
+  self.Set("namespace", c.name_range, Value::Str(c.namespace_, c.name_range));
+  self.Set("service", c.name_range, Value::Str(c.name, c.name_range));
+  return self;
+}
+
+// The `replicas` field as written in `body`, evaluated ahead of the body (with
+// the `let`s before it) in a scratch evaluator whose diagnostics are dropped:
+// the body's own evaluation reports any problem once. False when not set.
+bool FindReplicas(const syntax::Block& body, const Scope& outer, Value& self) {
   diag::Diagnostics scratch;
   Evaluator eval(scratch);
-  Scope scope{&file_scope, {}, {}};
-  for (const syntax::Stmt* s : d.body->stmts) {
+  Scope scope{&outer, {}, {}};
+  for (const syntax::Stmt* s : body.stmts) {
     if (s->kind == syntax::StmtKind::Let) {
       eval.DeclareLet(*s, scope);
     } else if (s->kind == syntax::StmtKind::Assign && s->path.size() == 1 && s->path[0].text == "replicas") {
       Value v = eval.Eval(*s->value, scope);
-      if (v.kind == ValueKind::Int) replicas = v.integer;
-      replicas_range = s->value->range;
-      break;
+      self.Set("replicas", s->value->range, Value::Int(v.kind == ValueKind::Int ? v.integer : 1, s->value->range));
+      return true;
     }
   }
-  Value self = Value::Record("self", d.name.range);
-  self.Set("name", d.name.range, Value::Str(c.name, d.name.range));
-  self.Set("namespace", d.name.range, Value::Str(c.namespace_, d.name.range));
-  self.Set("service", d.name.range, Value::Str(c.name, d.name.range));
-  self.Set("replicas", replicas_range, Value::Int(replicas, replicas_range));
-  return self;
+  return false;
+}
+
+// Binds `self` (with the replica count from the first block that sets it) in `scope`.
+void BindSelf(Scope& scope, Value self, std::initializer_list<std::pair<const syntax::Block*, const Scope*>> bodies) {
+  bool found = false;
+  for (auto [body, outer] : bodies) {
+    if (body && !found) found = FindReplicas(*body, *outer, self);
+  }
+  if (!found) self.Set("replicas", self.range, Value::Int(1, self.range));
+  scope.Bind(Binding{"self", self.range, std::move(self)});
 }
 
 }  // namespace
@@ -65,49 +79,137 @@ struct Checker::State {
   diag::Diagnostics& diags;
   Evaluator eval;
   Program program;
-  Scope scope;
-  std::string current_namespace;
+  std::deque<Module> modules;  // stable addresses: scopes point at their parents
+  std::vector<uint32_t> open;  // the files being checked, innermost last
+
+  Module& current() { return modules[open.back()]; }
+  void DeclareTemplate(std::unique_ptr<syntax::File> tree);
+  void DeclareComponent(const syntax::Decl& d);
+  void Build(Component c, const Value& record, std::initializer_list<const syntax::Block*> bodies);
 };
 
 Checker::Checker(diag::Diagnostics& diags) : state_(std::make_unique<State>(diags)) {}
 Checker::~Checker() = default;
 
-void Checker::BeginFile() {
-  state_->scope = Scope{};
-  state_->current_namespace.clear();
+uint32_t Checker::BeginFile(uint32_t file_id) {
+  Module& m = state_->modules.emplace_back();
+  m.file_id = file_id;
+  state_->open.push_back(static_cast<uint32_t>(state_->modules.size() - 1));
+  return state_->open.back();
 }
 
-void Checker::Declare(const syntax::Decl& d) {
+void Checker::EndFile(bool complete) {
+  state_->current().complete = complete;
+  state_->open.pop_back();
+}
+
+void Checker::Import(const syntax::Decl& import, uint32_t module) {
   State& st = *state_;
+  Module& m = st.current();
+  const Module& imported = st.modules[module];
+  if (!import.name.text.empty()) {
+    // The alias is a record of the module's `let`s, for `alias.name` in
+    // expressions; `alias.template(...)` goes through `aliases`.
+    Value lets = Value::Record("module", import.name.range);
+    for (const Binding& b : imported.scope.names) lets.Set(std::string(b.name), b.name_range, b.value);
+    if (const Binding* b = m.scope.FindHere(import.name.text)) {
+      diag::Diagnostic& d = st.diags.Report(diag::Kind::DuplicateName, import.name.range, "name", import.name.text);
+      d.notes.push_back({b->name_range, "first declared here"});
+      return;
+    }
+    m.scope.Bind(Binding{import.name.text, import.name.range, std::move(lets)});
+    m.aliases[import.name.text] = module;
+    return;
+  }
+  for (const Binding& b : imported.scope.names) {
+    if (m.scope.FindHere(b.name)) continue;  // the importer's own name wins; it was declared first
+    m.scope.Bind(b);
+  }
+  m.opened.push_back(module);
+}
+
+void Checker::Declare(std::unique_ptr<syntax::File> tree) {
+  State& st = *state_;
+  const syntax::Decl& d = tree->decls.front();
   st.eval.ResetBudget();
   switch (d.kind) {
     case syntax::DeclKind::Namespace: {
-      NamespaceDecl ns = ReadNamespace(d, st.eval, st.scope);
-      st.current_namespace = ns.name;
+      NamespaceDecl ns = ReadNamespace(d, st.eval, st.current().scope);
+      st.current().current_namespace = ns.name;
       st.program.namespaces.push_back(std::move(ns));
       break;
     }
-    case syntax::DeclKind::Let:
-      st.eval.DeclareLet(*d.let, st.scope);
-      break;
-    case syntax::DeclKind::Component: {
-      if (!d.body) break;
-      Component c;
-      c.name = std::string(d.name.text);
-      c.name_range = d.name.range;
-      c.range = d.range;
-      c.namespace_ = st.current_namespace;
-      Scope component_scope{&st.scope, {}, {}};
-      component_scope.Bind(Binding{"self", d.name.range, SelfRecord(d, c, st.scope)});
-      Value record = st.eval.EvalBlock(*d.body, component_scope, "component");
-      Reader reader(st.eval, st.scope);
-      ComponentBuilder(reader, c).Build(record);
-      CheckComponent(c, st.diags);
-      CheckHandWrittenPeers(*d.body, c.name, st.diags);
-      st.program.components.push_back(std::move(c));
-      break;
-    }
+    case syntax::DeclKind::Let: st.eval.DeclareLet(*d.let, st.current().scope); break;
+    case syntax::DeclKind::Component: st.DeclareComponent(d); break;
+    case syntax::DeclKind::Template: st.DeclareTemplate(std::move(tree)); break;
+    case syntax::DeclKind::Import: break;  // the driver loads the file and calls Import
   }
+}
+
+void Checker::State::DeclareTemplate(std::unique_ptr<syntax::File> tree) {
+  Module& m = current();
+  const syntax::Decl& d = tree->decls.front();
+  if (auto it = m.template_index.find(d.name.text); it != m.template_index.end()) {
+    diag::Diagnostic& report = diags.Report(diag::Kind::DuplicateName, d.name.range, "template", d.name.text);
+    report.notes.push_back({it->second->decl->name.range, "first declared here"});
+    return;
+  }
+  auto t = std::make_unique<Template>();
+  t->decl = &d;
+  t->module = open.back();
+  t->valid = CheckParamTypes(d, diags);
+  t->tree = std::move(tree);
+  m.template_index.emplace(d.name.text, t.get());
+  m.templates.push_back(std::move(t));
+}
+
+void Checker::State::DeclareComponent(const syntax::Decl& d) {
+  Module& m = current();
+  Component c;
+  c.name = std::string(d.name.text);
+  c.name_range = d.name.range;
+  c.range = d.range;
+  c.namespace_ = m.current_namespace;
+  if (!d.instance_of) {
+    if (!d.body) return;
+    Scope scope{&m.scope, {}, {}};
+    BindSelf(scope, SelfRecord(c), {{d.body, &m.scope}});
+    Value record = eval.EvalBlock(*d.body, scope, "component");
+    Build(std::move(c), record, {d.body});
+    return;
+  }
+  const Template* t = FindTemplate(modules, m, *d.instance_of->base, diags);
+  if (!t || !t->valid) return;
+  const syntax::Decl& td = *t->decl;
+  const Module& home = modules[t->module];
+  // Errors inside the template point at the template and name this instance.
+  diags.PushContext({d.instance_of->range, fmt::format("in component `{}`, an instance of template `{}`", c.name, td.name.text)},
+                    d.range);
+  Scope caller{&m.scope, {}, {}};
+  caller.Bind(Binding{"self", d.name.range, SelfRecord(c)});
+  Scope params{&home.scope, {}, {}};
+  params.Bind(Binding{"self", d.name.range, SelfRecord(c)});
+  BindArguments(*t, *d.instance_of, eval, caller, params);
+  // The body sees the parameters (over the template file's `let`s) and `self`;
+  // the overrides see the instance file's names and `self`, not the parameters.
+  Scope body_scope{&params, {}, {}};
+  BindSelf(body_scope, SelfRecord(c), {{d.body, &m.scope}, {td.body, &params}});
+  Scope override_scope{&m.scope, {}, {}};
+  override_scope.Bind(*body_scope.FindHere("self"));
+  Value record = eval.EvalBlock(*td.body, body_scope, "component");
+  if (d.body) MergeOverrides(record, eval.EvalBlock(*d.body, override_scope, "component"));
+  Build(std::move(c), record, {td.body, d.body});
+  diags.PopContext();
+}
+
+void Checker::State::Build(Component c, const Value& record, std::initializer_list<const syntax::Block*> bodies) {
+  Reader reader(eval, current().scope);
+  ComponentBuilder(reader, c).Build(record);
+  CheckComponent(c, diags);
+  for (const syntax::Block* body : bodies) {
+    if (body) CheckHandWrittenPeers(*body, c.name, diags);
+  }
+  program.components.push_back(std::move(c));
 }
 
 Program Checker::Finish() {

@@ -12,15 +12,25 @@
 
 namespace kstate::check {
 
-// Checks declarations in source order; each declaration's syntax tree is
-// needed only during its own Declare call.
+// Checks declarations in source order, one file (module) at a time. Files
+// nest: an imported file is checked between its importer's BeginFile and
+// EndFile. A declaration's syntax tree is needed only during its Declare
+// call, except a template's, which the checker keeps.
 class Checker {
  public:
   explicit Checker(diag::Diagnostics& diags);
   ~Checker();
-  // Starts a new file: file-level `let`s and the current namespace reset.
-  void BeginFile();
-  void Declare(const syntax::Decl& decl);
+  // Starts checking a file; returns its module number for Import.
+  uint32_t BeginFile(uint32_t file_id);
+  // `complete`: false when a syntax error cut the file short, so names it
+  // would have declared are not reported missing.
+  void EndFile(bool complete);
+  // `tree` holds one declaration (syntax::File::decls has one element); an
+  // Import declaration goes to Import instead.
+  void Declare(std::unique_ptr<syntax::File> tree);
+  // Makes a checked module visible in the current file, as `import` says:
+  // under its alias, or (without one) its templates and `let`s by their names.
+  void Import(const syntax::Decl& import, uint32_t module);
   // Runs the program-wide rules and hands over the program.
   Program Finish();
 

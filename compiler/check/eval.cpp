@@ -201,7 +201,9 @@ Value Evaluator::EvalString(const Expr& e, const Scope& scope) {
     } else {
       Value part = Eval(*p.expr, scope);
       if (!Spend(part.text.size() / 8, e.range)) return Value{};
-      Stringify(part, v.text, scope);
+      // A part that failed (and was reported) spoils the whole text, so
+      // that no check reports the damaged result a second time.
+      if (!Stringify(part, v.text, scope)) return Value{};
     }
   }
   return v;

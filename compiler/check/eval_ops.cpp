@@ -213,6 +213,7 @@ void AppendTo(Value& record, std::string_view key, SourceRange key_range, Value 
     Value fresh;
     fresh.kind = ValueKind::List;
     fresh.range = key_range;
+    fresh.section = true;
     record.Set(std::string(key), key_range, std::move(fresh));
     list = record.Get(key);
   }
@@ -241,7 +242,9 @@ void Evaluator::ExecStmt(const syntax::Stmt& s, Scope& scope, Value& record) {
         for (size_t i = 0; i + 1 < s.path.size(); ++i) {
           Value* next = target->Get(s.path[i].text);
           if (!next) {
-            target->Set(std::string(s.path[i].text), s.path[i].range, Value::Record({}, s.path[i].range));
+            Value fresh = Value::Record({}, s.path[i].range);
+            fresh.section = true;
+            target->Set(std::string(s.path[i].text), s.path[i].range, std::move(fresh));
             next = target->Get(s.path[i].text);
           }
           if (next->kind != ValueKind::Record) {
@@ -276,8 +279,10 @@ void Evaluator::ExecStmt(const syntax::Stmt& s, Scope& scope, Value& record) {
       }
       Value body = EvalBlock(*s.body, scope, head);
       body.range = s.range;
+      body.section = true;
       if (!s.name.text.empty()) {
         Value named = Value::Record(head, s.range);
+        named.section = true;
         named.Set("name", s.name.range, Value::Str(std::string(s.name.text), s.name.range));
         for (size_t i = 0; i < body.keys.size(); ++i) {
           if (body.keys[i] == "name") {
@@ -301,6 +306,7 @@ void Evaluator::ExecStmt(const syntax::Stmt& s, Scope& scope, Value& record) {
     }
     case StmtKind::Port: {
       Value port = Value::Record("port", s.range);
+      port.section = true;
       port.Set("name", s.name.range, Value::Str(std::string(s.name.text), s.name.range));
       port.Set("value", s.value->range, Eval(*s.value, scope));
       AppendTo(record, "port", s.range, std::move(port));
@@ -308,6 +314,7 @@ void Evaluator::ExecStmt(const syntax::Stmt& s, Scope& scope, Value& record) {
     }
     case StmtKind::File: {
       Value file = Value::Record("file", s.range);
+      file.section = true;
       file.Set("name", s.key->range, Eval(*s.key, scope));
       file.Set("content", s.value->range, Eval(*s.value, scope));
       AppendTo(record, "file", s.range, std::move(file));

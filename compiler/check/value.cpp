@@ -115,6 +115,51 @@ uint64_t Weight(const Value& v) {
   return w;
 }
 
+namespace {
+
+const Value* NameOf(const Value& v) {
+  if (v.kind != ValueKind::Record) return nullptr;
+  const Value* name = v.Get("name");
+  return name && name->kind == ValueKind::String ? name : nullptr;
+}
+
+void MergeLists(Value& base, Value changes) {
+  for (Value& item : changes.items) {
+    const Value* name = NameOf(item);
+    Value* match = nullptr;
+    if (name) {
+      for (Value& existing : base.items) {
+        const Value* other = NameOf(existing);
+        if (other && other->text == name->text) {
+          match = &existing;
+          break;
+        }
+      }
+    }
+    if (match) {
+      MergeOverrides(*match, std::move(item));
+    } else {
+      base.items.push_back(std::move(item));
+    }
+  }
+}
+
+}  // namespace
+
+void MergeOverrides(Value& base, Value changes) {
+  for (size_t i = 0; i < changes.keys.size(); ++i) {
+    Value& change = changes.items[i];
+    Value* existing = base.Get(changes.keys[i]);
+    if (existing && change.section && existing->kind == change.kind && change.kind == ValueKind::Record) {
+      MergeOverrides(*existing, std::move(change));
+    } else if (existing && change.section && existing->kind == change.kind && change.kind == ValueKind::List) {
+      MergeLists(*existing, std::move(change));
+    } else {
+      base.Set(std::move(changes.keys[i]), changes.key_ranges[i], std::move(change));
+    }
+  }
+}
+
 bool SameValue(const Value& a, const Value& b) {
   if (a.kind != b.kind || a.boolean != b.boolean || a.integer != b.integer || a.text != b.text ||
       a.decimal.mantissa != b.decimal.mantissa || a.decimal.scale != b.decimal.scale || a.keys != b.keys ||

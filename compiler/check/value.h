@@ -43,6 +43,10 @@ struct Value {
   std::vector<std::string> keys;           // Record: field names, parallel to items
   std::vector<SourceRange> key_ranges;     // Record: where each key was written
   uint8_t radix = 10;                      // Int: 8 when written as an octal literal
+  // Record or List built by a block statement (a section, `port`, `file`,
+  // `mount`, a dotted path) rather than by a literal or a call: a template
+  // instance's overrides merge into these instead of replacing them.
+  bool section = false;
   // Record: key -> position, built once a record is large so that building and
   // reading a record of n fields stays O(n). Shared between copies; a copy that
   // changes its keys stops using a shared index.
@@ -67,6 +71,10 @@ std::string Describe(const Value& v);
 // How much building or copying `v` costs: its number of values, plus its text
 // in 8-byte units. The evaluator's budget is counted in these.
 uint64_t Weight(const Value& v);
+// Applies a template instance's overrides to the template's record: sections
+// merge field by field, named sections and ports, files and mounts merge by
+// name (or are added), anything else set with `=` replaces.
+void MergeOverrides(Value& base, Value changes);
 // Structural equality, ignoring ranges.
 bool SameValue(const Value& a, const Value& b);
 

@@ -47,6 +47,20 @@ void Diagnostics::SortByLocation() {
   });
 }
 
+void Diagnostics::PushContext(Note note, base::SourceRange inside) {
+  contexts_.push_back(Context{std::move(note), inside, list_.size()});
+}
+
+void Diagnostics::PopContext() {
+  Context& c = contexts_.back();
+  for (size_t i = c.first; i < list_.size(); ++i) {
+    const base::SourceRange& r = list_[i].range;
+    bool inside = r.file == c.inside.file && r.begin >= c.inside.begin && r.end <= c.inside.end;
+    if (!inside) list_[i].notes.push_back(c.note);
+  }
+  contexts_.pop_back();
+}
+
 void SuggestClosest(Diagnostic& d, std::string_view word, const std::vector<std::string_view>& candidates) {
   std::string_view best = base::ClosestMatch(word, std::span(candidates.data(), candidates.size()));
   if (best.empty()) return;

@@ -75,7 +75,19 @@ class Diagnostics {
   // Sorts by file and position; stable for equal positions.
   void SortByLocation();
 
+  // While a context is open, every diagnostic reported outside `inside` gets
+  // `note` appended when the context closes: errors inside a template say
+  // which instance they come from.
+  void PushContext(Note note, base::SourceRange inside);
+  void PopContext();
+
  private:
+  struct Context {
+    Note note;
+    base::SourceRange inside;
+    size_t first;
+  };
+  std::vector<Context> contexts_;
   std::vector<Diagnostic> list_;
   size_t errors_ = 0;
   size_t warnings_ = 0;

@@ -9,6 +9,7 @@
 #include "compiler/check/rules.h"
 #include "compiler/diag/render.h"
 #include "compiler/driver/compilation_impl.h"
+#include "compiler/driver/loader.h"
 #include "compiler/emit/lower.h"
 #include "compiler/syntax/parser.h"
 
@@ -16,15 +17,15 @@ namespace kstate {
 
 namespace {
 
-void Run(Compilation::Impl& impl) {
+void Run(Compilation::Impl& impl, const BuildOptions& options) {
   // Declarations are parsed and checked one at a time, so only one
-  // declaration's syntax tree exists at once, however large the input.
+  // declaration's syntax tree exists at once (templates excepted), however
+  // large the input.
   check::Checker checker(impl.diags);
-  for (uint32_t id = 0; id < impl.sources.size(); ++id) {
-    syntax::Parser parser(impl.sources, id, impl.diags);
-    checker.BeginFile();
-    while (std::unique_ptr<syntax::File> decl = parser.Next()) checker.Declare(decl->decls.front());
-  }
+  driver::Loader loader(impl.sources, impl.diags, checker, options.root);
+  uint32_t entries = static_cast<uint32_t>(impl.sources.size());
+  for (uint32_t id = 0; id < entries; ++id) loader.AddEntry(id);
+  loader.Run();
   impl.program = checker.Finish();
   impl.diags.SortByLocation();
 }
@@ -104,14 +105,14 @@ Compilation::Compilation(Compilation&&) noexcept = default;
 Compilation& Compilation::operator=(Compilation&&) noexcept = default;
 Compilation::~Compilation() = default;
 
-Compilation Compilation::FromSources(std::vector<Source> sources) {
+Compilation Compilation::FromSources(std::vector<Source> sources, const BuildOptions& options) {
   auto impl = std::make_unique<Impl>();
   for (Source& s : sources) impl->sources.Add(std::move(s.path), std::move(s.text));
-  Run(*impl);
+  Run(*impl, options);
   return Compilation(std::move(impl));
 }
 
-Compilation Compilation::FromFiles(const std::vector<std::string>& paths) {
+Compilation Compilation::FromFiles(const std::vector<std::string>& paths, const BuildOptions& options) {
   auto impl = std::make_unique<Impl>();
   bool readable = true;
   for (const std::string& path : paths) {
@@ -123,7 +124,7 @@ Compilation Compilation::FromFiles(const std::vector<std::string>& paths) {
     }
     impl->sources.Add(path, std::move(text));
   }
-  if (readable) Run(*impl);
+  if (readable) Run(*impl, options);
   return Compilation(std::move(impl));
 }
 

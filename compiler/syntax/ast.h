@@ -108,16 +108,31 @@ struct Block {
   std::vector<Stmt*> stmts;
 };
 
-enum class DeclKind : uint8_t { Namespace, Component, Let };
+enum class DeclKind : uint8_t { Namespace, Component, Let, Template, Import };
+
+// A template parameter's type: `int`, `list[string]`, `map[int]`, ...
+struct TypeRef {
+  Ident word;
+  std::vector<TypeRef> args;  // the element type of `list[...]` / `map[...]`
+  SourceRange range;
+};
+
+struct Param {
+  Ident name;
+  TypeRef type;
+  Expr* default_value = nullptr;  // null: the argument is required
+};
 
 struct Decl {
   DeclKind kind;
   SourceRange range;
-  Ident name;             // Component name
-  std::string text;       // Namespace name
+  Ident name;             // Component, Template name; Import alias (may be empty)
+  std::string text;       // Namespace name; Import path as written
   SourceRange text_range;
-  Block* body = nullptr;  // Component body; Namespace options (may be null)
+  Block* body = nullptr;  // Component or Template body; Namespace options (may be null)
   Stmt* let = nullptr;    // Let
+  Expr* instance_of = nullptr;  // Component: the template call of `component x : t(args)`
+  std::vector<Param> params;    // Template
 };
 
 // One parsed file. Owns all of its nodes.

@@ -27,12 +27,14 @@ struct kw : seq<Word, not_at<ident_other>, not_at<one<'-'>, ident_other>> {};
 
 struct kw_at : kw<TAO_PEGTL_STRING("at")> {};
 struct kw_and : kw<TAO_PEGTL_STRING("and")> {};
+struct kw_as : kw<TAO_PEGTL_STRING("as")> {};
 struct kw_component : kw<TAO_PEGTL_STRING("component")> {};
 struct kw_else : kw<TAO_PEGTL_STRING("else")> {};
 struct kw_false : kw<TAO_PEGTL_STRING("false")> {};
 struct kw_file : kw<TAO_PEGTL_STRING("file")> {};
 struct kw_for : kw<TAO_PEGTL_STRING("for")> {};
 struct kw_if : kw<TAO_PEGTL_STRING("if")> {};
+struct kw_import : kw<TAO_PEGTL_STRING("import")> {};
 struct kw_in : kw<TAO_PEGTL_STRING("in")> {};
 struct kw_let : kw<TAO_PEGTL_STRING("let")> {};
 struct kw_mount : kw<TAO_PEGTL_STRING("mount")> {};
@@ -40,6 +42,7 @@ struct kw_namespace : kw<TAO_PEGTL_STRING("namespace")> {};
 struct kw_not : kw<TAO_PEGTL_STRING("not")> {};
 struct kw_or : kw<TAO_PEGTL_STRING("or")> {};
 struct kw_port : kw<TAO_PEGTL_STRING("port")> {};
+struct kw_template : kw<TAO_PEGTL_STRING("template")> {};
 struct kw_then : kw<TAO_PEGTL_STRING("then")> {};
 struct kw_true : kw<TAO_PEGTL_STRING("true")> {};
 
@@ -202,12 +205,47 @@ struct block : seq<block_open, ws, star<stmt, ws>, must<block_close>> {};
 struct component_name : ident {};
 struct component_body : block {};
 struct component_head : kw_component {};
-struct component_decl : seq<component_head, ws, must<component_name>, ws, must<component_body>> {};
+// `component x : tmpl(args) { overrides }` and `component x : alias.tmpl(args)`.
+struct instance_args : call_args {};
+struct instance_callee : seq<name_ref, opt<field_access>> {};
+struct instance_of : seq<instance_callee, star<one<' ', '\t'>>, must<instance_args>> {};
+struct instance_colon : one<':'> {};
+struct instance_tail : seq<instance_colon, ws, must<instance_of>, opt<ws, component_body>> {};
+struct component_tail : sor<component_body, instance_tail> {};
+struct component_decl : seq<component_head, ws, must<component_name>, ws, must<component_tail>> {};
 struct namespace_name : seq<string_lit> {};
 struct namespace_body : block {};
 struct namespace_head : kw_namespace {};
 struct namespace_decl : seq<namespace_head, ws, must<namespace_name>, ws, opt<namespace_body>> {};
-struct top_item : sor<namespace_decl, component_decl, let_stmt, one<';'>> {};
+
+// `template name(param: type = default, ...) { body }`; types are `int`,
+// `list[string]`, ...
+struct type_close : one<']'> {};
+struct type_word : ident {};
+struct type_ref;
+struct type_arg : seq<one<'['>, ws, must<type_ref>, ws, must<type_close>> {};
+struct type_ref : seq<type_word, opt<ws, type_arg>> {};
+struct param_name : ident {};
+struct param_colon : one<':'> {};
+struct param_type : type_ref {};
+struct param_default : seq<expr> {};
+struct param : seq<param_name, ws, must<param_colon>, ws, must<param_type>, opt<ws, one<'='>, ws, must<param_default>>> {};
+struct params_open : one<'('> {};
+struct params_close : one<')'> {};
+struct template_params : seq<params_open, ws, opt<param, star<ws, one<','>, ws, param>, opt<ws, one<','>>>, ws,
+                             must<params_close>> {};
+struct template_name : ident {};
+struct template_body : block {};
+struct template_head : kw_template {};
+struct template_decl : seq<template_head, ws, must<template_name>, ws, must<template_params>, ws, must<template_body>> {};
+
+// `import "./file.kstate"` or `import "std/db/mariadb" as mariadb`.
+struct import_path : seq<string_lit> {};
+struct import_alias : ident {};
+struct import_head : kw_import {};
+struct import_decl : seq<import_head, ws, must<import_path>, opt<ws, kw_as, ws, must<import_alias>>> {};
+
+struct top_item : sor<import_decl, template_decl, namespace_decl, component_decl, let_stmt, one<';'>> {};
 struct top_end : eof {};
 // A file is parsed one declaration at a time: its start, then items until the end.
 struct file_start : seq<opt<utf8::bom>, ws> {};

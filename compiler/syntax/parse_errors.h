@@ -60,9 +60,24 @@ KSTATE_PARSE_ERROR(stmt_tail, SyntaxExpected, "`=` to set a field, or `{` to ope
 KSTATE_PARSE_ERROR(assign_tail, SyntaxExpected, "`=` after the quoted key")
 KSTATE_PARSE_ERROR(block_close, SyntaxExpected, "a field, a section or `}`")
 KSTATE_PARSE_ERROR(component_name, SyntaxExpected, "a component name after `component`")
-KSTATE_PARSE_ERROR(component_body, SyntaxExpected, "`{` to open the component's body")
+KSTATE_PARSE_ERROR(component_tail, SyntaxExpected,
+                   "`{` to open the component's body, or `:` and a template, as in `component db : mariadb(replicas: 3)`")
+KSTATE_PARSE_ERROR(instance_of, SyntaxExpected, "a template and its arguments after `:`, as in `: mariadb(replicas: 3)`")
+KSTATE_PARSE_ERROR(instance_args, SyntaxExpected, "`(` and the template's arguments; write `()` when there are none")
+KSTATE_PARSE_ERROR(type_ref, SyntaxExpected, "a type, as in `string` or `list[string]`")
+KSTATE_PARSE_ERROR(type_close, SyntaxExpected, "`]` to close the type")
+KSTATE_PARSE_ERROR(param_colon, SyntaxExpected, "`:` and a type after the parameter name, as in `replicas: int = 3`")
+KSTATE_PARSE_ERROR(param_type, SyntaxExpected, "a type, as in `string` or `list[string]`")
+KSTATE_PARSE_ERROR(param_default, SyntaxExpected, "a default value after `=`")
+KSTATE_PARSE_ERROR(params_close, SyntaxExpected, "`,` or `)` in the parameter list")
+KSTATE_PARSE_ERROR(template_name, SyntaxExpected, "a template name after `template`")
+KSTATE_PARSE_ERROR(template_params, SyntaxExpected,
+                   "`(` and the template's parameters, as in `template cache(memory: bytes = 1Gi)`")
+KSTATE_PARSE_ERROR(template_body, SyntaxExpected, "`{` to open the template's body")
+KSTATE_PARSE_ERROR(import_path, SyntaxExpected, "a quoted path after `import`, as in `import \"std/db/mariadb\" as mariadb`")
+KSTATE_PARSE_ERROR(import_alias, SyntaxExpected, "a name after `as`")
 KSTATE_PARSE_ERROR(namespace_name, SyntaxExpected, "a quoted namespace name after `namespace`, as in `namespace \"demo\"`")
-KSTATE_PARSE_ERROR(top_end, SyntaxExpected, "`component`, `namespace` or `let` at the top level")
+KSTATE_PARSE_ERROR(top_end, SyntaxExpected, "`component`, `template`, `import`, `namespace` or `let` at the top level")
 
 #undef KSTATE_PARSE_ERROR
 

@@ -33,6 +33,7 @@ struct State {
   std::vector<Stmt*> stmts;
   std::vector<uint32_t> interps;  // offsets of open `${`
   int depth = 0;                  // nesting of expressions and blocks, bounded by kMaxNesting
+  std::vector<TypeRef> types;     // template parameter types being read (`list[...]` nests)
 
   uint32_t Offset(const char* p) const { return static_cast<uint32_t>(p - base); }
   template <typename Input>
@@ -740,12 +741,103 @@ template <>
 struct Action<g::component_head> : DeclHead<DeclKind::Component> {};
 template <>
 struct Action<g::namespace_head> : DeclHead<DeclKind::Namespace> {};
-
 template <>
-struct Action<g::component_name> {
+struct Action<g::template_head> : DeclHead<DeclKind::Template> {};
+template <>
+struct Action<g::import_head> : DeclHead<DeclKind::Import> {};
+
+struct DeclName {
   template <typename Input>
   static void apply(const Input& in, State& st) {
     st.file.decls.back().name = Ident{in.string_view(), st.Range(in)};
+  }
+};
+template <>
+struct Action<g::component_name> : DeclName {};
+template <>
+struct Action<g::template_name> : DeclName {};
+template <>
+struct Action<g::import_alias> : DeclName {};
+
+template <>
+struct Action<g::instance_args> : CloseRange {};
+
+template <>
+struct Action<g::instance_of> {
+  template <typename Input>
+  static void apply(const Input& in, State& st) {
+    Decl& d = st.file.decls.back();
+    d.instance_of = st.Pop();
+    d.range.end = st.Offset(in.end());
+  }
+};
+
+template <>
+struct Action<g::param_name> {
+  template <typename Input>
+  static void apply(const Input& in, State& st) {
+    st.file.decls.back().params.push_back(Param{Ident{in.string_view(), st.Range(in)}, {}, nullptr});
+  }
+};
+
+template <>
+struct Action<g::type_word> {
+  template <typename Input>
+  static void apply(const Input& in, State& st) {
+    st.types.push_back(TypeRef{Ident{in.string_view(), st.Range(in)}, {}, st.Range(in)});
+  }
+};
+
+template <>
+struct Action<g::type_ref> {
+  template <typename Input>
+  static void apply(const Input& in, State& st) {
+    st.types.back().range = st.Range(in);
+    if (st.types.size() < 2) return;
+    TypeRef inner = std::move(st.types.back());
+    st.types.pop_back();
+    st.types.back().args.push_back(std::move(inner));
+  }
+};
+
+template <>
+struct Action<g::param_type> {
+  template <typename Input>
+  static void apply(const Input&, State& st) {
+    st.file.decls.back().params.back().type = std::move(st.types.back());
+    st.types.pop_back();
+  }
+};
+
+template <>
+struct Action<g::param_default> {
+  template <typename Input>
+  static void apply(const Input&, State& st) {
+    st.file.decls.back().params.back().default_value = st.Pop();
+  }
+};
+
+template <>
+struct Action<g::import_path> {
+  template <typename Input>
+  static void apply(const Input& in, State& st) {
+    Expr* path = st.Pop();
+    Decl& d = st.file.decls.back();
+    d.text_range = path->range;
+    d.range.end = st.Offset(in.end());
+    if (const std::string* text = LiteralText(*path)) {
+      d.text = *text;
+    } else {
+      throw SyntaxFailure{diag::Kind::SyntaxExpected, "an import path without `${...}`", path->range.begin, false};
+    }
+  }
+};
+
+template <>
+struct Action<g::import_decl> {
+  template <typename Input>
+  static void apply(const Input& in, State& st) {
+    st.file.decls.back().range.end = st.Offset(in.end());
   }
 };
 
@@ -759,6 +851,8 @@ struct DeclBody {
 };
 template <>
 struct Action<g::component_body> : DeclBody {};
+template <>
+struct Action<g::template_body> : DeclBody {};
 template <>
 struct Action<g::namespace_body> : DeclBody {};
 
@@ -905,7 +999,7 @@ Parser::Parser(const base::SourceManager& sources, uint32_t file_id, diag::Diagn
     return;
   }
   File scratch;
-  State st{scratch, text_.data(), diags_, {}, {}, {}, {}, 0};
+  State st{scratch, text_.data(), diags_, {}, {}, {}, {}, 0, {}};
   try {
     pegtl::parse<g::file_start, Action, Control>(in_->in, st);
   } catch (const SyntaxFailure& f) {  // a comment that never ends
@@ -921,7 +1015,7 @@ std::unique_ptr<File> Parser::Next() {
   while (!done_) {
     auto file = std::make_unique<File>();
     file->file_id = file_id_;
-    State st{*file, text_.data(), diags_, {}, {}, {}, {}, 0};
+    State st{*file, text_.data(), diags_, {}, {}, {}, {}, 0, {}};
     try {
       pegtl::parse<g::next_item, Action, Control>(in_->in, st);
     } catch (const SyntaxFailure& f) {

@@ -35,6 +35,12 @@ struct ObjectInfo {
   std::string component;       // the component that produced it
 };
 
+struct BuildOptions {
+  // The directory relative imports may not leave. Empty: each entry file's
+  // own directory.
+  std::string root;
+};
+
 struct RenderOptions {
   bool color = false;
   std::size_t error_limit = 0;  // 0: show every error
@@ -43,10 +49,12 @@ struct RenderOptions {
 // The result of compiling a set of sources. Objects exist only when ok().
 class Compilation {
  public:
-  // Compiles in-memory sources.
-  static Compilation FromSources(std::vector<Source> sources);
-  // Reads and compiles files; an unreadable file is a diagnostic (KS4001).
-  static Compilation FromFiles(const std::vector<std::string>& paths);
+  // Compiles in-memory sources. Their imports are looked up among the
+  // sources by path first, then on disk.
+  static Compilation FromSources(std::vector<Source> sources, const BuildOptions& options = {});
+  // Reads and compiles files and what they import; an unreadable file is a
+  // diagnostic (KS4001).
+  static Compilation FromFiles(const std::vector<std::string>& paths, const BuildOptions& options = {});
 
   Compilation(Compilation&&) noexcept;
   Compilation& operator=(Compilation&&) noexcept;

@@ -1,0 +1,48 @@
+// What the checker keeps per file: its `let`s, templates, imports and the
+// namespace in force. Templates keep their syntax trees for later instances.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "compiler/check/eval.h"
+#include "compiler/syntax/ast.h"
+
+namespace kstate::check {
+
+struct Template {
+  std::unique_ptr<syntax::File> tree;  // owns the declaration
+  const syntax::Decl* decl = nullptr;
+  uint32_t module = 0;
+  bool valid = true;  // false when a parameter's type is unknown (already reported)
+};
+
+struct Module {
+  uint32_t file_id = 0;
+  Scope scope;  // file-level `let`s, import aliases and names opened by plain imports
+  std::vector<std::unique_ptr<Template>> templates;
+  std::unordered_map<std::string_view, const Template*> template_index;
+  std::unordered_map<std::string_view, uint32_t> aliases;  // `import ... as x` -> module
+  std::vector<uint32_t> opened;                            // plain `import` -> module
+  std::string current_namespace;
+  bool complete = true;  // false when a syntax error cut the file short
+};
+
+// The template a component instance names (`t` or `alias.t`), searched in
+// `module`, then its plainly imported modules; reports when there is none.
+const Template* FindTemplate(const std::deque<Module>& modules, const Module& module, const syntax::Expr& callee,
+                             diag::Diagnostics& diags);
+
+// Reports parameter types that do not exist; false when there was one.
+bool CheckParamTypes(const syntax::Decl& templ, diag::Diagnostics& diags);
+
+// Binds a template instance's arguments (and defaults) as parameters in
+// `params`; arguments are evaluated in `caller`, defaults in `params` itself
+// so that a default may use the parameters before it.
+void BindArguments(const Template& t, const syntax::Expr& call, Evaluator& eval, const Scope& caller, Scope& params);
+
+}  // namespace kstate::check

@@ -1,0 +1,205 @@
+// Templates: finding the one an instance names, checking parameter types and
+// binding an instance's arguments to parameters.
+#include <fmt/format.h>
+
+#include "compiler/check/module.h"
+
+namespace kstate::check {
+
+using K = diag::Kind;
+
+namespace {
+
+constexpr std::string_view kTypeWords[] = {"int", "bool", "string", "bytes", "cpu", "duration",
+                                           "port", "record", "list", "map"};
+
+bool TakesElementType(std::string_view word) { return word == "list" || word == "map"; }
+
+bool CheckType(const syntax::TypeRef& t, diag::Diagnostics& diags) {
+  bool known = false;
+  for (std::string_view w : kTypeWords) known = known || w == t.word.text;
+  if (!known) {
+    diag::Diagnostic& d = diags.Report(K::UnknownType, t.word.range, t.word.text,
+                                       "does not exist; the types are `int`, `bool`, `string`, `bytes`, `cpu`, "
+                                       "`duration`, `port`, `record`, `list[T]` and `map[T]`");
+    diag::SuggestClosest(d, t.word.text, {std::begin(kTypeWords), std::end(kTypeWords)});
+    return false;
+  }
+  if (TakesElementType(t.word.text) != (t.args.size() == 1)) {
+    bool needs = TakesElementType(t.word.text);
+    diags.Report(K::UnknownType, t.range, t.word.text, needs ? "needs an element type" : "takes no element type")
+        .help = needs ? fmt::format("write `{}[string]`, `{}[int]`, ...", t.word.text, t.word.text)
+                      : "only `list` and `map` take an element type";
+    return false;
+  }
+  return t.args.empty() || CheckType(t.args.front(), diags);
+}
+
+std::string TypeText(const syntax::TypeRef& t) {
+  if (t.args.empty()) return std::string(t.word.text);
+  return fmt::format("{}[{}]", t.word.text, TypeText(t.args.front()));
+}
+
+// What a value of type `t` is, for "must be ...".
+std::string Expected(const syntax::TypeRef& t) {
+  std::string_view w = t.word.text;
+  if (w == "int") return "a whole number";
+  if (w == "bool") return "a boolean";
+  if (w == "string") return "a string";
+  if (w == "bytes") return "a byte size such as `8Gi`";
+  if (w == "cpu") return "a CPU amount such as `500m` or `2`";
+  if (w == "duration") return "a duration such as `30s`";
+  if (w == "port") return "a port number (1..65535)";
+  if (w == "record") return "a record";
+  return fmt::format("`{}`", TypeText(t));
+}
+
+// Checks `v` against `t`; on a mismatch, reports it for `what` and returns false.
+bool Matches(const syntax::TypeRef& t, const Value& v, std::string_view what, Evaluator& eval, const Scope& scope) {
+  if (v.kind == ValueKind::Null) return false;  // already reported
+  if (v.kind == ValueKind::Symbol && t.word.text != "record") {
+    eval.ReportUnknownName(v, scope);
+    return false;
+  }
+  std::string_view w = t.word.text;
+  bool ok = false;
+  if (w == "int") ok = v.kind == ValueKind::Int;
+  else if (w == "bool") ok = v.kind == ValueKind::Bool;
+  else if (w == "string") ok = v.kind == ValueKind::String;
+  else if (w == "bytes") ok = v.kind == ValueKind::Bytes;
+  else if (w == "cpu") ok = v.kind == ValueKind::Milli || v.kind == ValueKind::Int || v.kind == ValueKind::Decimal;
+  else if (w == "duration") ok = v.kind == ValueKind::Duration;
+  else if (w == "port") ok = v.kind == ValueKind::Int && v.integer >= 1 && v.integer <= 65535;
+  else if (w == "record") ok = v.kind == ValueKind::Record;
+  else if (w == "list" || w == "map") {
+    if (v.kind != (w == "list" ? ValueKind::List : ValueKind::Record)) {
+      ok = false;
+    } else {
+      for (size_t i = 0; i < v.items.size(); ++i) {
+        std::string item = w == "list" ? fmt::format("element {} of {}", i, what)
+                                       : fmt::format("`{}` in {}", v.keys[i], what);
+        if (!Matches(t.args.front(), v.items[i], item, eval, scope)) return false;
+      }
+      return true;
+    }
+  }
+  if (!ok) eval.diags().Report(K::TypeMismatch, v.range, what, Expected(t), Describe(v));
+  return ok;
+}
+
+}  // namespace
+
+bool CheckParamTypes(const syntax::Decl& templ, diag::Diagnostics& diags) {
+  bool ok = true;
+  for (size_t i = 0; i < templ.params.size(); ++i) {
+    const syntax::Param& p = templ.params[i];
+    ok = CheckType(p.type, diags) && ok;
+    for (size_t j = 0; j < i; ++j) {
+      if (templ.params[j].name.text != p.name.text) continue;
+      diag::Diagnostic& d = diags.Report(K::DuplicateName, p.name.range, "parameter", p.name.text);
+      d.notes.push_back({templ.params[j].name.range, "first declared here"});
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+const Template* FindTemplate(const std::deque<Module>& modules, const Module& module, const syntax::Expr& callee,
+                             diag::Diagnostics& diags) {
+  std::vector<std::string_view> candidates;
+  auto collect = [&](const Module& m) {
+    for (const auto& t : m.templates) candidates.push_back(t->decl->name.text);
+  };
+  if (callee.kind == syntax::ExprKind::Field) {
+    const syntax::Expr& alias = *callee.base;
+    auto it = module.aliases.find(alias.name.text);
+    if (it == module.aliases.end()) {
+      diag::Diagnostic& d = diags.Report(K::UnknownName, alias.range, alias.name.text);
+      for (const auto& [name, _] : module.aliases) candidates.push_back(name);
+      diag::SuggestClosest(d, alias.name.text, candidates);
+      if (d.help.empty()) d.help = fmt::format("import a module first, as in `import \"std/db/mariadb\" as {}`", alias.name.text);
+      return nullptr;
+    }
+    const Module& m = modules[it->second];
+    auto found = m.template_index.find(callee.name.text);
+    if (found != m.template_index.end()) return found->second;
+    if (!m.complete) return nullptr;  // the module's syntax error is reported
+    diag::Diagnostic& d = diags.Report(K::UnknownTemplate, callee.name.range, fmt::format("{}.{}", alias.name.text, callee.name.text));
+    collect(m);
+    diag::SuggestClosest(d, callee.name.text, candidates);
+    return nullptr;
+  }
+  if (auto found = module.template_index.find(callee.name.text); found != module.template_index.end()) {
+    return found->second;
+  }
+  collect(module);
+  for (uint32_t id : module.opened) {
+    const Module& m = modules[id];
+    if (auto found = m.template_index.find(callee.name.text); found != m.template_index.end()) return found->second;
+    collect(m);
+  }
+  for (uint32_t id : module.opened) {
+    if (!modules[id].complete) return nullptr;  // the module's syntax error is reported
+  }
+  diag::Diagnostic& d = diags.Report(K::UnknownTemplate, callee.range, callee.name.text);
+  diag::SuggestClosest(d, callee.name.text, candidates);
+  if (d.help.empty()) d.help = "declare or import a template before the components that use it";
+  return nullptr;
+}
+
+void BindArguments(const Template& t, const syntax::Expr& call, Evaluator& eval, const Scope& caller, Scope& params) {
+  const syntax::Decl& decl = *t.decl;
+  std::string_view tname = decl.name.text;
+  std::vector<const syntax::Arg*> given(decl.params.size(), nullptr);
+  size_t positional = 0;
+  for (const syntax::Arg& arg : call.args) {
+    size_t index = decl.params.size();
+    if (arg.name.text.empty()) {
+      index = positional++;
+      if (index >= decl.params.size()) {
+        eval.diags().Report(K::BadCall, arg.value->range,
+                            fmt::format("template `{}` takes {} argument{}, found more", tname, decl.params.size(),
+                                        decl.params.size() == 1 ? "" : "s"));
+        continue;
+      }
+    } else {
+      for (size_t i = 0; i < decl.params.size(); ++i) {
+        if (decl.params[i].name.text == arg.name.text) index = i;
+      }
+      if (index == decl.params.size()) {
+        diag::Diagnostic& d = eval.diags().Report(K::UnknownParameter, arg.name.range, tname, arg.name.text);
+        std::vector<std::string_view> names;
+        for (const syntax::Param& p : decl.params) names.push_back(p.name.text);
+        diag::SuggestClosest(d, arg.name.text, names);
+        d.notes.push_back({decl.name.range, "the template is declared here"});
+        continue;
+      }
+    }
+    if (given[index]) {
+      diag::Diagnostic& d = eval.diags().Report(K::DuplicateField, arg.value->range, decl.params[index].name.text,
+                                                fmt::format("the arguments of `{}`", tname));
+      d.notes.push_back({given[index]->value->range, "first given here"});
+      continue;
+    }
+    given[index] = &arg;
+  }
+  for (size_t i = 0; i < decl.params.size(); ++i) {
+    const syntax::Param& p = decl.params[i];
+    Value v;
+    std::string what = fmt::format("argument `{}` of `{}`", p.name.text, tname);
+    if (given[i]) {
+      v = eval.Eval(*given[i]->value, caller);
+      if (!Matches(p.type, v, what, eval, caller)) v = Value{};
+    } else if (p.default_value) {
+      v = eval.Eval(*p.default_value, params);
+      if (!Matches(p.type, v, fmt::format("the default of parameter `{}`", p.name.text), eval, params)) v = Value{};
+    } else {
+      diag::Diagnostic& d = eval.diags().Report(K::MissingArgument, call.range, tname, p.name.text);
+      d.notes.push_back({p.name.range, fmt::format("parameter `{}: {}` has no default", p.name.text, TypeText(p.type))});
+      d.help = fmt::format("pass it, as in `{}({}: ...)`", tname, p.name.text);
+    }
+    params.Bind(Binding{p.name.text, p.name.range, std::move(v)});
+  }
+}
+
+}  // namespace kstate::check
