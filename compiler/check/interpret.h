@@ -40,6 +40,8 @@ class ComponentBuilder {
   void ReadClient(const Value& v);
   void ReadDisruption(const Value& v);
   void ReadRetention(const Value& v);
+  void ReadPatches(const Value& v);
+  bool CheckPatchValue(const Value& v, const std::string& path);
   void CheckGeneratedLabels(const Value& rec);
   bool ReadTopology(const Value& v, std::string& key);
 

@@ -20,7 +20,7 @@ void ComponentBuilder::Build(const Value& rec) {
                 "storage", "config", "secret", "scratch", "container", "init", "retention", "antiAffinity", "spread",
                 "nodeSelector", "tolerations", "priorityClass", "serviceAccount", "securityContext",
                 "containerSecurityContext", "terminationGrace", "imagePullSecrets", "publishNotReady", "client",
-                "disruption", "serviceAnnotations", "dependsOn"});
+                "disruption", "serviceAnnotations", "dependsOn", "patch"});
   c_.main.name = c_.name;
   c_.main.name_range = c_.name_range;
   if (const Value* v = rec.Get("replicas")) {
@@ -82,6 +82,7 @@ void ComponentBuilder::Build(const Value& rec) {
   if (const Value* v = rec.Get("publishNotReady")) r_.Bool(*v, "`publishNotReady`", c_.publish_not_ready);
   if (const Value* v = rec.Get("client")) ReadClient(*v);
   if (const Value* v = rec.Get("disruption")) ReadDisruption(*v);
+  if (const Value* v = rec.Get("patch")) ReadPatches(*v);
   if (const Value* v = rec.Get("dependsOn")) {
     std::vector<Value> names = v->kind == ValueKind::List ? v->items : std::vector<Value>{*v};
     for (const Value& name : names) {
@@ -321,6 +322,56 @@ void ComponentBuilder::ReadRetention(const Value& v) {
   if (const Value* d = v.Get("whenDeleted")) r_.Enum(*d, "retention", {{"retain", "Retain"}, {"delete", "Delete"}}, deleted);
   if (const Value* s = v.Get("whenScaled")) r_.Enum(*s, "retention", {{"retain", "Retain"}, {"delete", "Delete"}}, scaled);
   c_.retention = std::make_pair(deleted, scaled);
+}
+
+// Patch values become JSON as written: text, whole numbers, booleans, byte
+// and CPU quantities (as Kubernetes quantities), lists and records.
+bool ComponentBuilder::CheckPatchValue(const Value& v, const std::string& path) {
+  switch (v.kind) {
+    case ValueKind::Bool:
+    case ValueKind::Int:
+    case ValueKind::String:
+    case ValueKind::Bytes:
+    case ValueKind::Milli: return true;
+    case ValueKind::List:
+      for (size_t i = 0; i < v.items.size(); ++i) {
+        if (!CheckPatchValue(v.items[i], fmt::format("{}[{}]", path, i))) return false;
+      }
+      return true;
+    case ValueKind::Record:
+      if (!v.text.empty() && !v.section) break;  // a built-in's result (a probe, ...) has no JSON form here
+      for (size_t i = 0; i < v.keys.size(); ++i) {
+        if (!CheckPatchValue(v.items[i], path.empty() ? v.keys[i] : fmt::format("{}.{}", path, v.keys[i]))) return false;
+      }
+      return true;
+    default: break;
+  }
+  diag::Diagnostic& d = r_.diags().Report(diag::Kind::TypeMismatch, v.range, fmt::format("patch value `{}`", path),
+                                          "text, a whole number, a boolean, a quantity, a list or a record",
+                                          Describe(v));
+  if (v.kind == ValueKind::Duration) d.help = "Kubernetes fields take durations as a number of seconds";
+  if (v.kind == ValueKind::Symbol) d.help = fmt::format("for text, quote it: `\"{}\"`", v.text);
+  return false;
+}
+
+void ComponentBuilder::ReadPatches(const Value& v) {
+  if (v.kind != ValueKind::List) {
+    r_.Mismatch(v, "`patch`", "a named section `patch statefulset { ... }`");
+    return;
+  }
+  for (const Value& section : v.items) {
+    Patch p;
+    p.target = section.Get("name")->text;
+    p.target_range = section.KeyRange("name");
+    p.range = section.range;
+    p.changes = Value::Record({}, section.range);
+    for (size_t i = 0; i < section.keys.size(); ++i) {
+      if (section.keys[i] == "name") continue;
+      if (!CheckPatchValue(section.items[i], section.keys[i])) continue;
+      p.changes.Set(section.keys[i], section.key_ranges[i], section.items[i]);
+    }
+    c_.patches.push_back(std::move(p));
+  }
 }
 
 }  // namespace kstate::check

@@ -199,6 +199,15 @@ struct ServiceAccount {
   SourceRange range;
 };
 
+// `patch <target> { path = value }`: changes to one generated object for
+// fields the component model does not cover. Applied (and checked against
+// the generated object) when lowering.
+struct Patch {
+  std::string target;  // statefulset, service, client, pdb, serviceaccount, configmap
+  SourceRange target_range, range;
+  Value changes;       // a record; nested records are merged, anything else replaces
+};
+
 struct Component {
   std::string name;
   std::string namespace_;
@@ -236,6 +245,7 @@ struct Component {
   std::optional<ClientService> client;
   Disruption disruption;
   StringPairs service_annotations;
+  std::vector<Patch> patches;
   // Components to apply (and wait for) before this one, by name.
   std::vector<std::pair<std::string, SourceRange>> depends_on;
 };

@@ -27,6 +27,7 @@ struct CommonOptions {
   std::string color = "auto";
   size_t error_limit = 20;
   bool werror = false;
+  std::string root;
 };
 
 void AddCommon(CLI::App* cmd, CommonOptions& o) {
@@ -39,6 +40,10 @@ void AddCommon(CLI::App* cmd, CommonOptions& o) {
       ->capture_default_str();
   cmd->add_option("--error-limit", o.error_limit, "Stop showing errors after this many (0: no limit)")->capture_default_str();
   cmd->add_flag("--werror", o.werror, "Treat warnings as errors");
+  cmd->add_option("--root", o.root,
+                  "The directory relative imports may not leave (default: each entry file's own directory)")
+      ->type_name("DIR")
+      ->check(CLI::ExistingDirectory);
 }
 
 bool UseColor(const std::string& mode) {
@@ -120,10 +125,10 @@ int main(int argc, char** argv) {
   }
 
   if (check->parsed()) {
-    kstate::Compilation c = kstate::Compilation::FromFiles(check_opts.files);
+    kstate::Compilation c = kstate::Compilation::FromFiles(check_opts.files, {check_opts.root});
     finish(Report(c, check_opts));
   }
-  kstate::Compilation c = kstate::Compilation::FromFiles(build_opts.files);
+  kstate::Compilation c = kstate::Compilation::FromFiles(build_opts.files, {build_opts.root});
   // Nothing is written when the input fails (errors, or warnings under --werror).
   if (!c.ok() || (build_opts.werror && c.warning_count())) finish(Report(c, build_opts));
   // Output first; then the warnings, or the write error, as one report.

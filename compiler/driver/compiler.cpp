@@ -27,6 +27,15 @@ void Run(Compilation::Impl& impl, const BuildOptions& options) {
   for (uint32_t id = 0; id < entries; ++id) loader.AddEntry(id);
   loader.Run();
   impl.program = checker.Finish();
+  // Patches are checked against the objects they change.
+  if (!impl.diags.has_errors()) {
+    std::vector<emit::Object> scratch;
+    for (const check::Component& c : impl.program.components) {
+      if (c.patches.empty()) continue;
+      scratch.clear();
+      emit::LowerComponent(c, scratch, &impl.diags);
+    }
+  }
   impl.diags.SortByLocation();
 }
 

@@ -53,6 +53,7 @@ void Loader::Run() {
     fs::path root = root_.empty() ? fs::path(sources_.file(id).path()).parent_path() : fs::path(root_);
     if (root.empty()) root = ".";
     loaded_[id].root = fs::path(DiskKey(root));
+    loaded_[id].root_shown = root.generic_string();
     Load(id, {});
   }
 }
@@ -89,6 +90,7 @@ void Loader::Import(const syntax::Decl& import, uint32_t from) {
       return;
     }
     loaded_[target].root = loaded_[from].root;
+    loaded_[target].root_shown = loaded_[from].root_shown;
     Load(target, import.text_range);
   }
   checker_.Import(import, static_cast<uint32_t>(loaded_[target].module));
@@ -120,9 +122,9 @@ bool Loader::Resolve(const syntax::Decl& import, uint32_t from, uint32_t& out) {
   }
   fs::path display = (fs::path(importer.path()).parent_path() / path).lexically_normal();
   std::string key = DiskKey(display);
-  const fs::path& root = loaded_[from].root;
-  if (!IsWithin(fs::path(key), root)) {
-    diags_.Report(K::ImportOutsideRoot, import.text_range, spec, root.string()).help =
+  const Loaded& importer_state = loaded_[from];
+  if (!IsWithin(fs::path(key), importer_state.root)) {
+    diags_.Report(K::ImportOutsideRoot, import.text_range, spec, importer_state.root_shown).help =
         "keep imported files under the entry file's directory, or widen the root with `--root`";
     return false;
   }

@@ -28,7 +28,8 @@ class Loader {
  private:
   struct Loaded {
     int module = -1;  // -1 while the file is being checked (an import of it is a cycle)
-    std::filesystem::path root;
+    std::filesystem::path root;  // absolute, symlinks resolved
+    std::string root_shown;      // as the user gave it, for messages
   };
   struct Frame {
     uint32_t source_id;

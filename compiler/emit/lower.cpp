@@ -7,6 +7,7 @@
 
 #include "compiler/base/quantity.h"
 #include "compiler/emit/lower_internal.h"
+#include "compiler/emit/patch.h"
 
 namespace kstate::emit {
 
@@ -166,7 +167,26 @@ void LowerStatefulSet(const Component& c, std::vector<Object>& out) {
 
 }  // namespace
 
-void LowerComponent(const Component& c, std::vector<Object>& out) {
+namespace {
+
+void LowerDisruptionBudget(const Component& c, std::vector<Object>& out) {
+  const Disruption& d = c.disruption;
+  bool pdb = d.mode == Disruption::Mode::MaxUnavailable || d.mode == Disruption::Mode::MinAvailable ||
+             (d.mode == Disruption::Mode::Default && c.replicas > 1);
+  if (!pdb) return;
+  Object budget = NewObject(c, "policy/v1", "PodDisruptionBudget", c.name, d.range.valid() ? d.range : c.name_range);
+  Node& spec = budget.root.Child("spec");
+  if (d.mode == Disruption::Mode::MinAvailable) spec.Set("minAvailable", internal::ValueToNode(d.amount));
+  else if (d.mode == Disruption::Mode::MaxUnavailable) spec.Set("maxUnavailable", internal::ValueToNode(d.amount));
+  else spec.Set("maxUnavailable", Node::Int(1));
+  spec.Child("selector").Set("matchLabels", LabelsNode(SelectorLabels(c)));
+  out.push_back(std::move(budget));
+}
+
+}  // namespace
+
+void LowerComponent(const Component& c, std::vector<Object>& out, diag::Diagnostics* patch_diags) {
+  size_t first = out.size();
   if (c.service_account.create) {
     Object sa = NewObject(c, "v1", "ServiceAccount", c.service_account.name, c.service_account.range);
     if (c.service_account.automount) sa.root.Set("automountServiceAccountToken", Node::Bool(*c.service_account.automount));
@@ -180,17 +200,8 @@ void LowerComponent(const Component& c, std::vector<Object>& out) {
   }
   LowerServices(c, out);
   LowerStatefulSet(c, out);
-  const Disruption& d = c.disruption;
-  bool pdb = d.mode == Disruption::Mode::MaxUnavailable || d.mode == Disruption::Mode::MinAvailable ||
-             (d.mode == Disruption::Mode::Default && c.replicas > 1);
-  if (!pdb) return;
-  Object budget = NewObject(c, "policy/v1", "PodDisruptionBudget", c.name, d.range.valid() ? d.range : c.name_range);
-  Node& spec = budget.root.Child("spec");
-  if (d.mode == Disruption::Mode::MinAvailable) spec.Set("minAvailable", internal::ValueToNode(d.amount));
-  else if (d.mode == Disruption::Mode::MaxUnavailable) spec.Set("maxUnavailable", internal::ValueToNode(d.amount));
-  else spec.Set("maxUnavailable", Node::Int(1));
-  spec.Child("selector").Set("matchLabels", LabelsNode(SelectorLabels(c)));
-  out.push_back(std::move(budget));
+  LowerDisruptionBudget(c, out);
+  if (!c.patches.empty()) ApplyPatches(c, std::span(out).subspan(first), patch_diags);
 }
 
 std::vector<Object> LowerNamespaces(const Program& program) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "compiler/check/model.h"
+#include "compiler/diag/diagnostic.h"
 #include "compiler/emit/manifest.h"
 
 namespace kstate::emit {
@@ -17,7 +18,8 @@ std::vector<Object> Lower(const check::Program& program);
 // component's objects (in the component's own order), and the rank of a kind
 // in apply order (lower goes first).
 std::vector<Object> LowerNamespaces(const check::Program& program);
-void LowerComponent(const check::Component& c, std::vector<Object>& out);
+// `patch_diags`: where to report problems with the component's patches.
+void LowerComponent(const check::Component& c, std::vector<Object>& out, diag::Diagnostics* patch_diags = nullptr);
 int ApplyRank(std::string_view kind);
 
 // The labels every object of a component carries, and the stable subset the
