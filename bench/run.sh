@@ -52,15 +52,20 @@ LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo "== inputs"
 for n in 1 1000 10000; do python3 "$REPO/bench/gen_components.py" "$n" "$WORK/n$n.kstate"; done
+python3 "$REPO/bench/gen_components.py" --templates 10000 "$WORK/t10000.kstate"
 # The C++ generator of kstate_bench must write the same text as the script.
 if ! cmp -s <("$BENCH" --dump 25) <(python3 "$REPO/bench/gen_components.py" 25 -); then
   echo "bench/run.sh: kstate_bench and gen_components.py generate different inputs" >&2
   exit 1
 fi
-for n in 1 10000; do
-  "$KSTATEC" build "$WORK/n$n.kstate" >"$WORK/n$n.yaml" 2>"$WORK/n$n.stderr" || {
-    echo "bench/run.sh: the generated input n$n.kstate does not compile:" >&2
-    head -20 "$WORK/n$n.stderr" >&2
+if ! cmp -s <("$BENCH" --dump-templates 25) <(python3 "$REPO/bench/gen_components.py" --templates 25 -); then
+  echo "bench/run.sh: kstate_bench and gen_components.py --templates generate different inputs" >&2
+  exit 1
+fi
+for input in n1 n10000 t10000; do
+  "$KSTATEC" build "$WORK/$input.kstate" >"$WORK/$input.yaml" 2>"$WORK/$input.stderr" || {
+    echo "bench/run.sh: the generated input $input.kstate does not compile:" >&2
+    head -20 "$WORK/$input.stderr" >&2
     exit 1
   }
 done
@@ -78,6 +83,8 @@ RUNS1=200 RUNS2=15
   "$KSTATEC build $WORK/n1.kstate" "cat $WORK/n1.kstate" "true"
 "${PIN[@]}" hyperfine -N --warmup 2 --runs "$RUNS2" --export-json "$WORK/hf10000.json" \
   "$KSTATEC build $WORK/n10000.kstate" "cat $WORK/n10000.kstate" "true"
+"${PIN[@]}" hyperfine -N --warmup 2 --runs "$RUNS2" --export-json "$WORK/hft10000.json" \
+  "$KSTATEC build $WORK/t10000.kstate" "cat $WORK/t10000.kstate" "true"
 
 echo "== peak memory (/usr/bin/time -v)"
 peak_kb() {  # the median of three runs
