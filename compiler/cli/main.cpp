@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "kstate/compiler.h"
+#include "fmt_command.h"
 #include "output.h"
 
 namespace {
@@ -103,6 +104,9 @@ int main(int argc, char** argv) {
   CLI::App* check = app.add_subcommand("check", "Check the files and print diagnostics only");
   AddCommon(check, check_opts);
 
+  kstate::cli::FmtOptions fmt_opts;
+  CLI::App* fmt_cmd = kstate::cli::AddFmtCommand(app, fmt_opts);
+
   // Leaves without destroying the compilation: freeing a large program object
   // by object takes longer than the operating system reclaiming it at once.
   auto finish = [](int code) {
@@ -124,6 +128,7 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
 
+  if (fmt_cmd->parsed()) finish(kstate::cli::RunFmt(fmt_opts));
   if (check->parsed()) {
     kstate::Compilation c = kstate::Compilation::FromFiles(check_opts.files, {check_opts.root});
     finish(Report(c, check_opts));
