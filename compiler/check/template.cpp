@@ -87,6 +87,13 @@ bool Matches(const syntax::TypeRef& t, const Value& v, std::string_view what, Ev
   return ok;
 }
 
+// `5m` is minutes where a duration is expected (it reads as milli-units elsewhere).
+void Coerce(const syntax::TypeRef& t, Value& v) {
+  if (t.word.text == "duration" && v.kind == ValueKind::Milli && !__builtin_mul_overflow(v.integer, 60000, &v.integer)) {
+    v.kind = ValueKind::Duration;
+  }
+}
+
 }  // namespace
 
 bool CheckParamTypes(const syntax::Decl& templ, diag::Diagnostics& diags) {
@@ -189,9 +196,11 @@ void BindArguments(const Template& t, const syntax::Expr& call, Evaluator& eval,
     std::string what = fmt::format("argument `{}` of `{}`", p.name.text, tname);
     if (given[i]) {
       v = eval.Eval(*given[i]->value, caller);
+      Coerce(p.type, v);
       if (!Matches(p.type, v, what, eval, caller)) v = Value{};
     } else if (p.default_value) {
       v = eval.Eval(*p.default_value, params);
+      Coerce(p.type, v);
       if (!Matches(p.type, v, fmt::format("the default of parameter `{}`", p.name.text), eval, params)) v = Value{};
     } else {
       diag::Diagnostic& d = eval.diags().Report(K::MissingArgument, call.range, tname, p.name.text);
