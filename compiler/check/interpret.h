@@ -2,7 +2,9 @@
 // checking every field's type, unit, range and spelling on the way.
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "compiler/check/convert.h"
 #include "compiler/check/model.h"
@@ -31,18 +33,23 @@ class ComponentBuilder {
   void ReadSecrets(const Value& list);
   void ReadScratch(const Value& list);
   void AddShorthandMount(const Value& section, const std::string& volume);
+  // interpret_services.cpp
+  void ReadServiceAccount(const Value& v);
+  void ReadRules(const Value& v, std::string_view field, bool cluster, std::vector<RbacRule>& out);
+  void ReadClients(const Value& v);
+  void ReadClient(const Value& v, std::string name, bool named);
   // interpret_component.cpp
   void ReadUpdate(const Value& v);
   void ReadAntiAffinity(const Value& v);
   void ReadSpread(const Value& v);
   void ReadTolerations(const Value& v);
-  void ReadServiceAccount(const Value& v);
-  void ReadClient(const Value& v);
   void ReadDisruption(const Value& v);
   void ReadRetention(const Value& v);
   void ReadPatches(const Value& v);
   bool CheckPatchValue(const Value& v, const std::string& path);
   void CheckGeneratedLabels(const Value& rec);
+  // The keys of the selector: the component's `selector`, or the generated pair.
+  std::vector<std::string> SelectorKeys() const;
   bool ReadTopology(const Value& v, std::string& key);
 
   Reader& r_;

@@ -1,5 +1,5 @@
 // The component's own fields: replicas, ordering, updates, labels, scheduling,
-// services, disruption budget, identity; and the order in which they are read.
+// disruption budget, patches; and the order in which all fields are read.
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -80,7 +80,7 @@ void ComponentBuilder::Build(const Value& rec) {
   if (const Value* v = rec.Get("securityContext")) c_.pod_security_context = ReadSecurityContext(*v, "pod security context", true);
   if (const Value* v = rec.Get("imagePullSecrets")) r_.StringList(*v, "`imagePullSecrets`", c_.image_pull_secrets);
   if (const Value* v = rec.Get("publishNotReady")) r_.Bool(*v, "`publishNotReady`", c_.publish_not_ready);
-  if (const Value* v = rec.Get("client")) ReadClient(*v);
+  if (const Value* v = rec.Get("client")) ReadClients(*v);
   if (const Value* v = rec.Get("disruption")) ReadDisruption(*v);
   if (const Value* v = rec.Get("patch")) ReadPatches(*v);
   if (const Value* v = rec.Get("dependsOn")) {
@@ -94,13 +94,16 @@ void ComponentBuilder::Build(const Value& rec) {
 
 // Labels kstatec generates (and the selector, which must keep matching the
 // pods) cannot be overridden by `labels` or `podLabels`.
+std::vector<std::string> ComponentBuilder::SelectorKeys() const {
+  if (!c_.selector) return {"app.kubernetes.io/name", "app.kubernetes.io/instance"};
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : *c_.selector) keys.push_back(key);
+  return keys;
+}
+
 void ComponentBuilder::CheckGeneratedLabels(const Value& rec) {
-  std::vector<std::string> reserved = {"app.kubernetes.io/managed-by"};
-  if (c_.selector) {
-    for (const auto& [key, value] : *c_.selector) reserved.push_back(key);
-  } else {
-    reserved.insert(reserved.end(), {"app.kubernetes.io/name", "app.kubernetes.io/instance"});
-  }
+  std::vector<std::string> reserved = SelectorKeys();
+  reserved.emplace_back("app.kubernetes.io/managed-by");
   for (const char* field : {"labels", "podLabels"}) {
     const Value* v = rec.Get(field);
     if (!v || v->kind != ValueKind::Record) continue;
@@ -234,56 +237,6 @@ void ComponentBuilder::ReadTolerations(const Value& v) {
     if (const Value* s = rule.Get("seconds"); s && r_.Seconds(*s, "toleration seconds", n, 0)) t.seconds = n;
     c_.tolerations.push_back(std::move(t));
   }
-}
-
-void ComponentBuilder::ReadServiceAccount(const Value& v) {
-  c_.service_account.range = v.range;
-  if (v.kind == ValueKind::String) {
-    c_.service_account.name = v.text;
-    return;
-  }
-  if (v.kind != ValueKind::Record) {
-    r_.Mismatch(v, "`serviceAccount`", "a name, or a section `serviceAccount { create = true }`");
-    return;
-  }
-  r_.CheckKeys(v, "`serviceAccount`", {"name", "create", "automount"});
-  c_.service_account.name = c_.name;
-  if (const Value* n = v.Get("name")) r_.String(*n, "the service account name", c_.service_account.name);
-  if (const Value* cr = v.Get("create")) r_.Bool(*cr, "`create`", c_.service_account.create);
-  bool b = false;
-  if (const Value* a = v.Get("automount"); a && r_.Bool(*a, "`automount`", b)) c_.service_account.automount = b;
-}
-
-void ComponentBuilder::ReadClient(const Value& v) {
-  ClientService cs;
-  cs.name = c_.name + "-client";
-  cs.range = v.range;
-  if (v.kind == ValueKind::Bool) {
-    if (v.boolean) c_.client = std::move(cs);
-    return;
-  }
-  if (v.kind != ValueKind::Record) {
-    r_.Mismatch(v, "`client`", "`true` or a section `client { ... }`");
-    return;
-  }
-  r_.CheckKeys(v, "`client`", {"name", "type", "ports", "labels", "annotations"});
-  if (const Value* n = v.Get("name"); n && r_.String(*n, "the client service name", cs.name)) cs.range = n->range;
-  if (const Value* t = v.Get("type")) {
-    r_.Enum(*t, "service type", {{"clusterIP", "ClusterIP"}, {"nodePort", "NodePort"}, {"loadBalancer", "LoadBalancer"}}, cs.type);
-  }
-  if (const Value* p = v.Get("ports")) {
-    std::vector<Value> names = p->kind == ValueKind::List ? p->items : std::vector<Value>{*p};
-    for (const Value& name : names) {
-      if (name.kind == ValueKind::Symbol || name.kind == ValueKind::String) {
-        cs.ports.push_back(name.text);
-        cs.port_ranges.push_back(name.range);
-      }
-      else r_.Mismatch(name, "each client port", "a port name");
-    }
-  }
-  if (const Value* l = v.Get("labels")) r_.Labels(*l, "client labels", cs.labels);
-  if (const Value* a = v.Get("annotations")) r_.StringMap(*a, "client annotations", cs.annotations);
-  c_.client = std::move(cs);
 }
 
 void ComponentBuilder::ReadDisruption(const Value& v) {

@@ -183,12 +183,21 @@ struct Disruption {
   SourceRange range;
 };
 
+// A Service for ordinary clients: `client { }` (or `client = true`), or one
+// of several named `client NAME { }` sections.
 struct ClientService {
   std::string name;
   std::string type = "ClusterIP";
   std::vector<std::string> ports;  // port names; empty means every exposed port
   std::vector<SourceRange> port_ranges;
   StringPairs labels, annotations;
+  StringPairs selector;  // added to the component's selector (a subset of its pods)
+  SourceRange range;
+};
+
+// One RBAC policy rule, as Kubernetes spells it.
+struct RbacRule {
+  std::vector<std::string> api_groups, resources, verbs, resource_names, non_resource_urls;
   SourceRange range;
 };
 
@@ -196,6 +205,9 @@ struct ServiceAccount {
   std::string name;
   bool create = false;
   std::optional<bool> automount;
+  // `rules`: a Role and RoleBinding in the component's namespace;
+  // `clusterRules`: a ClusterRole and ClusterRoleBinding. Both need `create`.
+  std::vector<RbacRule> rules, cluster_rules;
   SourceRange range;
 };
 
@@ -203,7 +215,7 @@ struct ServiceAccount {
 // fields the component model does not cover. Applied (and checked against
 // the generated object) when lowering.
 struct Patch {
-  std::string target;  // statefulset, service, client, pdb, serviceaccount, configmap
+  std::string target;  // statefulset, service, client, pdb, serviceaccount, configmap, role, ...
   SourceRange target_range, range;
   Value changes;       // a record; nested records are merged, anything else replaces
 };
@@ -242,7 +254,7 @@ struct Component {
   std::optional<int64_t> termination_grace;
   std::vector<std::string> image_pull_secrets;
   bool publish_not_ready = false;
-  std::optional<ClientService> client;
+  std::vector<ClientService> clients;
   Disruption disruption;
   StringPairs service_annotations;
   std::vector<Patch> patches;

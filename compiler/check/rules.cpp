@@ -272,10 +272,6 @@ void CheckServices(const Component& c, diag::Diagnostics& diags) {
     std::string why = base::CheckDns1123Subdomain(c.service_account.name);
     if (!why.empty()) diags.Report(K::InvalidObjectName, c.service_account.range, "service account name", c.service_account.name, why);
   }
-  if (!c.client) return;
-  const ClientService& client = *c.client;
-  std::string why = base::CheckDns1123Label(client.name);
-  if (!why.empty()) diags.Report(K::InvalidObjectName, client.range, "client service name", client.name, why);
   std::vector<std::string_view> exposed;
   for (const Container* k : {&c.main}) {
     for (const Port& p : k->ports) {
@@ -287,20 +283,24 @@ void CheckServices(const Component& c, diag::Diagnostics& diags) {
       if (p.expose) exposed.push_back(p.name);
     }
   }
-  bool any = client.ports.empty() && !exposed.empty();
-  for (size_t i = 0; i < client.ports.size(); ++i) {
-    const std::string& name = client.ports[i];
-    if (std::find(exposed.begin(), exposed.end(), name) != exposed.end()) {
-      any = true;
-      continue;
+  for (const ClientService& client : c.clients) {
+    std::string why = base::CheckDns1123Label(client.name);
+    if (!why.empty()) diags.Report(K::InvalidObjectName, client.range, "client service name", client.name, why);
+    bool any = client.ports.empty() && !exposed.empty();
+    for (size_t i = 0; i < client.ports.size(); ++i) {
+      const std::string& name = client.ports[i];
+      if (std::find(exposed.begin(), exposed.end(), name) != exposed.end()) {
+        any = true;
+        continue;
+      }
+      diag::Diagnostic& d = diags.Report(K::UnknownName, client.port_ranges[i], name);
+      diag::SuggestClosest(d, name, exposed);
+      if (d.help.empty()) d.help = "the client service lists ports the containers declare (and expose)";
     }
-    diag::Diagnostic& d = diags.Report(K::UnknownName, client.port_ranges[i], name);
-    diag::SuggestClosest(d, name, exposed);
-    if (d.help.empty()) d.help = "the client service lists ports the containers declare (and expose)";
-  }
-  if (!any && client.ports.empty()) {
-    diags.Report(K::MissingField, client.range, "the client service", "port")
-        .help = "declare a port on the component, as in `port mysql = 3306`";
+    if (!any && client.ports.empty()) {
+      diags.Report(K::MissingField, client.range, "the client service", "port")
+          .help = "declare a port on the component, as in `port mysql = 3306`";
+    }
   }
 }
 
@@ -313,12 +313,25 @@ void CheckComponent(const Component& c, diag::Diagnostics& diags) {
   CheckAdvice(c, diags);
 }
 
+std::string ClusterRoleName(const Component& c) {
+  return c.namespace_.empty() ? c.service_account.name : fmt::format("{}-{}", c.namespace_, c.service_account.name);
+}
+
 std::vector<ObjectName> ObjectNames(const Component& c) {
   std::vector<ObjectName> out;
-  if (c.service_account.create) out.push_back({"ServiceAccount", c.service_account.name, c.service_account.range});
+  const ServiceAccount& sa = c.service_account;
+  if (sa.create) out.push_back({"ServiceAccount", sa.name, sa.range});
+  if (sa.create && !sa.rules.empty()) {
+    out.push_back({"Role", sa.name, sa.range});
+    out.push_back({"RoleBinding", sa.name, sa.range});
+  }
+  if (sa.create && !sa.cluster_rules.empty()) {
+    out.push_back({"ClusterRole", ClusterRoleName(c), sa.range, true});
+    out.push_back({"ClusterRoleBinding", ClusterRoleName(c), sa.range, true});
+  }
   for (const Config& cfg : c.configs) out.push_back({"ConfigMap", cfg.object_name, cfg.range});
   out.push_back({"Service", c.name, c.name_range});
-  if (c.client) out.push_back({"Service", c.client->name, c.client->range});
+  for (const ClientService& client : c.clients) out.push_back({"Service", client.name, client.range});
   out.push_back({"StatefulSet", c.name, c.name_range});
   bool pdb = c.disruption.mode == Disruption::Mode::MaxUnavailable || c.disruption.mode == Disruption::Mode::MinAvailable ||
              (c.disruption.mode == Disruption::Mode::Default && c.replicas > 1);
@@ -427,10 +440,15 @@ void CheckProgram(const Program& p, diag::Diagnostics& diags) {
     }
     for (ObjectName& o : ObjectNames(c)) {
       std::string name = o.name;
-      auto [oit, ofresh] = objects.emplace(std::tuple{o.kind, c.namespace_, std::move(name)}, o.range);
+      std::string ns = o.cluster_scoped ? std::string() : c.namespace_;
+      auto [oit, ofresh] = objects.emplace(std::tuple{o.kind, ns, std::move(name)}, o.range);
       if (!ofresh) {
-        diag::Diagnostic& d = diags.Report(K::DuplicateObject, o.range, o.kind, o.name, InNamespace(c.namespace_));
+        diag::Diagnostic& d = diags.Report(K::DuplicateObject, o.range, o.kind, o.name, InNamespace(ns));
         d.notes.push_back({oit->second, "the other one comes from here"});
+        if (o.kind == "Service" && o.name == c.name) {
+          d.help = fmt::format("the headless Service `{}` governs the StatefulSet of that name and gives its pods "
+                               "their DNS names; give the other Service another name", c.name);
+        }
       }
     }
   }

@@ -17,8 +17,14 @@ struct ObjectName {
   std::string_view kind;
   std::string name;
   SourceRange range;
+  bool cluster_scoped = false;  // outside every namespace: names must be unique in the cluster
 };
 std::vector<ObjectName> ObjectNames(const Component& c);
+
+// The name of the ClusterRole and ClusterRoleBinding of `clusterRules`:
+// `<namespace>-<service account>`, so that the same component in two
+// namespaces does not share (and overwrite) one cluster-wide role.
+std::string ClusterRoleName(const Component& c);
 
 // The StatefulSet name limit that leaves room for the controller-revision-hash label.
 inline constexpr size_t kMaxStatefulSetName = 52;

@@ -97,8 +97,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   build->add_option("-o,--output-dir", out_dir, "Write one file per object into DIR instead of printing them")
       ->type_name("DIR");
-  build->footer("Objects come in apply order: Namespaces, ServiceAccounts, ConfigMaps, Services, StatefulSets, "
-                "PodDisruptionBudgets.\nNothing is written when there are errors.");
+  build->footer("Objects come in apply order: Namespaces, ServiceAccounts, Roles, RoleBindings, ClusterRoles, "
+                "ClusterRoleBindings, ConfigMaps, Services, StatefulSets, PodDisruptionBudgets.\n"
+                "Nothing is written when there are errors.");
 
   CommonOptions check_opts;
   CLI::App* check = app.add_subcommand("check", "Check the files and print diagnostics only");

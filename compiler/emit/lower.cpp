@@ -1,11 +1,13 @@
-// Lowering of components into objects: metadata and labels, the ConfigMaps,
-// the headless and client Services, the StatefulSet and its disruption budget.
+// Lowering of components into objects: metadata and labels, the service account
+// and its RBAC roles, the ConfigMaps, the headless and client Services, the
+// StatefulSet and its disruption budget.
 #include "compiler/emit/lower.h"
 
 #include <algorithm>
 #include <unordered_map>
 
 #include "compiler/base/quantity.h"
+#include "compiler/check/rules.h"
 #include "compiler/emit/lower_internal.h"
 #include "compiler/emit/patch.h"
 
@@ -21,7 +23,8 @@ std::vector<std::pair<std::string, std::string>> SelectorLabels(const Component&
 
 // Apply order: what others refer to goes first.
 int ApplyRank(std::string_view kind) {
-  static constexpr std::string_view kOrder[] = {"Namespace", "ServiceAccount", "ConfigMap", "Secret",
+  static constexpr std::string_view kOrder[] = {"Namespace", "ServiceAccount", "Role", "RoleBinding",
+                                                "ClusterRole", "ClusterRoleBinding", "ConfigMap", "Secret",
                                                 "Service", "StatefulSet", "PodDisruptionBudget"};
   for (int i = 0; i < static_cast<int>(std::size(kOrder)); ++i) {
     if (kOrder[i] == kind) return i;
@@ -98,17 +101,67 @@ void LowerServices(const Component& c, std::vector<Object>& out) {
   if (!ports.empty()) spec.Set("ports", std::move(ports));
   out.push_back(std::move(headless));
 
-  if (!c.client) return;
-  Object client = NewObject(c, "v1", "Service", c.client->name, c.client->range);
-  Node& meta = client.root.Child("metadata");
-  for (const auto& [k, v] : c.client->labels) meta.Child("labels").Set(k, Node::Str(v));
-  for (const auto& [k, v] : c.client->annotations) meta.Child("annotations").Set(k, Node::Str(v));
-  Node& cspec = client.root.Child("spec");
-  cspec.Set("type", Node::Str(c.client->type));
-  cspec.Set("selector", LabelsNode(SelectorLabels(c)));
-  Node cports = ServicePorts(c, c.client->ports);
-  if (!cports.empty()) cspec.Set("ports", std::move(cports));
-  out.push_back(std::move(client));
+  for (const ClientService& cs : c.clients) {
+    Object client = NewObject(c, "v1", "Service", cs.name, cs.range);
+    Node& meta = client.root.Child("metadata");
+    for (const auto& [k, v] : cs.labels) meta.Child("labels").Set(k, Node::Str(v));
+    for (const auto& [k, v] : cs.annotations) meta.Child("annotations").Set(k, Node::Str(v));
+    Node& cspec = client.root.Child("spec");
+    cspec.Set("type", Node::Str(cs.type));
+    StringPairs selector = SelectorLabels(c);
+    selector.insert(selector.end(), cs.selector.begin(), cs.selector.end());
+    cspec.Set("selector", LabelsNode(selector));
+    Node cports = ServicePorts(c, cs.ports);
+    if (!cports.empty()) cspec.Set("ports", std::move(cports));
+    out.push_back(std::move(client));
+  }
+}
+
+Node RulesNode(const std::vector<RbacRule>& rules) {
+  Node list = Node::List();
+  for (const RbacRule& r : rules) {
+    Node rule = Node::Map(r.range);
+    auto add = [&](std::string_view key, const std::vector<std::string>& items) {
+      if (items.empty()) return;
+      Node& n = rule.Add(key, Node::List());
+      for (const std::string& item : items) n.Push(Node::Str(item));
+    };
+    add("apiGroups", r.api_groups);
+    add("resources", r.resources);
+    add("resourceNames", r.resource_names);
+    add("nonResourceURLs", r.non_resource_urls);
+    add("verbs", r.verbs);
+    list.Push(std::move(rule));
+  }
+  return list;
+}
+
+// A Role (or ClusterRole) with `rules` and its binding to the component's
+// service account. Cluster-scoped objects carry no namespace.
+void LowerRole(const Component& c, const std::vector<RbacRule>& rules, bool cluster, std::vector<Object>& out) {
+  if (rules.empty()) return;
+  const ServiceAccount& sa = c.service_account;
+  std::string name = cluster ? check::ClusterRoleName(c) : sa.name;
+  std::string_view kind = cluster ? "ClusterRole" : "Role";
+  Object role = NewObject(c, "rbac.authorization.k8s.io/v1", std::string(kind), name, sa.range);
+  role.root.Set("rules", RulesNode(rules));
+  Object binding = NewObject(c, "rbac.authorization.k8s.io/v1", std::string(kind) + "Binding", name, sa.range);
+  Node& ref = binding.root.Child("roleRef");
+  ref.Set("apiGroup", Node::Str("rbac.authorization.k8s.io"));
+  ref.Set("kind", Node::Str(std::string(kind)));
+  ref.Set("name", Node::Str(name));
+  Node subject = Node::Map();
+  subject.Set("kind", Node::Str("ServiceAccount"));
+  subject.Set("name", Node::Str(sa.name));
+  if (!c.namespace_.empty()) subject.Set("namespace", Node::Str(c.namespace_));
+  binding.root.Set("subjects", Node::List()).Push(std::move(subject));
+  for (Object* o : {&role, &binding}) {
+    if (!cluster) continue;
+    o->namespace_.clear();
+    std::erase_if(o->root.Child("metadata").members, [](const auto& m) { return m.first == "namespace"; });
+  }
+  out.push_back(std::move(role));
+  out.push_back(std::move(binding));
 }
 
 void LowerStatefulSet(const Component& c, std::vector<Object>& out) {
@@ -191,6 +244,8 @@ void LowerComponent(const Component& c, std::vector<Object>& out, diag::Diagnost
     Object sa = NewObject(c, "v1", "ServiceAccount", c.service_account.name, c.service_account.range);
     if (c.service_account.automount) sa.root.Set("automountServiceAccountToken", Node::Bool(*c.service_account.automount));
     out.push_back(std::move(sa));
+    LowerRole(c, c.service_account.rules, false, out);
+    LowerRole(c, c.service_account.cluster_rules, true, out);
   }
   for (const Config& cfg : c.configs) {
     Object cm = NewObject(c, "v1", "ConfigMap", cfg.object_name, cfg.range);

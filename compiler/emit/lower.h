@@ -1,5 +1,6 @@
 // Lowering: the checked program becomes Kubernetes objects, in apply order
-// (Namespaces, ServiceAccounts, ConfigMaps, Services, StatefulSets,
+// (Namespaces, ServiceAccounts, Roles, RoleBindings, ClusterRoles,
+// ClusterRoleBindings, ConfigMaps, Services, StatefulSets,
 // PodDisruptionBudgets), with consistent generated labels and selectors.
 #pragma once
 

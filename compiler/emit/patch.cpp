@@ -266,17 +266,27 @@ class Patcher {
   diag::Diagnostics* diags_;
 };
 
+// The words `patch` takes, and the kind each names (`service` and `client`
+// are both Services, told apart by name).
+struct TargetWord {
+  std::string_view word, kind;
+};
+constexpr TargetWord kTargets[] = {
+    {"statefulset", "StatefulSet"}, {"service", "Service"}, {"client", "Service"},
+    {"pdb", "PodDisruptionBudget"}, {"serviceaccount", "ServiceAccount"}, {"configmap", "ConfigMap"},
+    {"role", "Role"}, {"rolebinding", "RoleBinding"}, {"clusterrole", "ClusterRole"},
+    {"clusterrolebinding", "ClusterRoleBinding"},
+};
+
 // The objects of `c` that `target` names.
 std::vector<Object*> Targets(std::string_view target, const check::Component& c, std::span<Object> objects) {
   std::vector<Object*> out;
-  for (Object& o : objects) {
-    bool match = (target == "statefulset" && o.kind == "StatefulSet") ||
-                 (target == "service" && o.kind == "Service" && o.name == c.name) ||
-                 (target == "client" && o.kind == "Service" && o.name != c.name) ||
-                 (target == "pdb" && o.kind == "PodDisruptionBudget") ||
-                 (target == "serviceaccount" && o.kind == "ServiceAccount") ||
-                 (target == "configmap" && o.kind == "ConfigMap");
-    if (match) out.push_back(&o);
+  for (const TargetWord& t : kTargets) {
+    if (t.word != target) continue;
+    for (Object& o : objects) {
+      bool headless = o.kind == "Service" && o.name == c.name;
+      if (o.kind == t.kind && (t.word != "service" || headless) && (t.word != "client" || !headless)) out.push_back(&o);
+    }
   }
   return out;
 }
@@ -289,14 +299,17 @@ void ApplyPatches(const check::Component& c, std::span<Object> objects, diag::Di
     if (targets.size() != 1) {
       if (!diags) continue;
       std::vector<std::string_view> present;
-      for (std::string_view word : {"statefulset", "service", "client", "pdb", "serviceaccount", "configmap"}) {
-        if (Targets(word, c, objects).size() == 1) present.push_back(word);
+      for (const TargetWord& t : kTargets) {
+        if (Targets(t.word, c, objects).size() == 1) present.push_back(t.word);
       }
       std::string list;
       for (std::string_view w : present) list += fmt::format("{}`{}`", list.empty() ? "" : ", ", w);
       diag::Diagnostic& d = diags->Report(K::UnknownPatchTarget, p.target_range, p.target, list);
       diag::SuggestClosest(d, p.target, present);
-      if (targets.size() > 1) d.help = "the component has several ConfigMaps; patch them through `config` instead";
+      if (targets.size() > 1) {
+        d.help = p.target == "client" ? "the component has several client Services; a patch changes one object"
+                                      : "the component has several ConfigMaps; patch them through `config` instead";
+      }
       continue;
     }
     Patcher(*targets.front(), diags).Merge(targets.front()->root, p.changes, "", "");

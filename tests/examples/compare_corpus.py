@@ -9,6 +9,8 @@ A value is either the corpus file name, or an object:
 
   {"corpus": "file.yaml",
    "statefulset": "name",                 # which StatefulSet, when the file has several
+   "statefulsets": {"original": "example"},  # or: compare several pairs (fields get the
+                                          # prefix `statefulsets[ORIGINAL NAME].`)
    "containers": {"example": "original"}, # container names that differ (init containers too)
    "configMaps": {"example": "original"}, # ConfigMap names that differ
    "allowed": [{"field": "path", "reason": "why", "original": v, "example": v}]}
@@ -288,13 +290,22 @@ def compare(name, entry, kstatec, corpus_dir):
     original_objects = load_corpus(os.path.join(corpus_dir, entry["corpus"]))
     example_objects = load_example(kstatec, kstate)
 
-    def facts(objects, where, names, cfg):
-        sts = pick_statefulset(objects, entry.get("statefulset") if where == "original" else None, where)
+    def facts(objects, where, names, cfg, sts_name):
+        sts = pick_statefulset(objects, sts_name, where)
         return statefulset_facts(sts, [o for o in objects if o.get("kind") == "Service"],
                                  [o for o in objects if o.get("kind") == "ConfigMap"], names, cfg)
 
-    orig = facts(original_objects, "original", {}, {})
-    ex = facts(example_objects, "example", container_names, config_names)
+    # (original StatefulSet, example StatefulSet, field prefix) for each pair compared.
+    if "statefulsets" in entry:
+        pairs = [(o, e, f"statefulsets[{o}].") for o, e in entry["statefulsets"].items()]
+    else:
+        pairs = [(entry.get("statefulset"), None, "")]
+    orig, ex = {}, {}
+    for o_name, e_name, prefix in pairs:
+        for k, v in facts(original_objects, "original", {}, {}, o_name).items():
+            orig[prefix + k] = v
+        for k, v in facts(example_objects, "example", container_names, config_names, e_name).items():
+            ex[prefix + k] = v
     allowed = {}
     for a in entry.get("allowed", []):
         allowed[a["field"]] = a
