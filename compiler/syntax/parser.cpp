@@ -91,10 +91,11 @@ struct State {
 // Nesting beyond this depth is refused so that no input can exhaust the stack.
 constexpr int kMaxNesting = 128;
 
-// The rules through which nesting recurses: expressions, `not` chains and blocks.
+// The rules through which nesting recurses: expressions, `not` chains, blocks
+// and parameter types (`list[list[...]]`).
 template <typename Rule>
 constexpr bool kNests = std::is_same_v<Rule, g::unary_expr> || std::is_same_v<Rule, g::not_expr> ||
-                        std::is_same_v<Rule, g::block>;
+                        std::is_same_v<Rule, g::block> || std::is_same_v<Rule, g::type_ref>;
 
 template <typename Rule>
 struct Control : pegtl::normal<Rule> {
