@@ -733,14 +733,15 @@ std::vector<Hostile> KnownBugInputs() {
       // Deep chains of imports are refused, not followed: a file importing
       // itself is a cycle, not a recursion.
       {"a file that imports itself", [] { return std::string("import \"./hostile.kstate\"\n"); }},
-      // Templates instantiated many times, each merging overrides.
-      {"10k template instances with overrides", [=] {
+      // Templates instantiated many times, each merging overrides (2,000:
+      // the whole contract takes seconds per thousand under the sanitizers).
+      {"2k template instances with overrides", [=] {
          std::string s = "template t(n: int) {\n  image = \"x:1\"\n  replicas = n\n  resources { cpu = 1 }\n}\n";
-         for (size_t i = 0; i < 10000; ++i) {
+         for (size_t i = 0; i < 2000; ++i) {
            s += "component c" + std::to_string(i) + " : t(n: 1) { resources { memory = 1Gi } }\n";
          }
          return s;
-       }, false, 20},
+       }},
       // No bound on the total size of values: each `let` doubles.
       {"string doubling 2^40", [] { return Doubling("\"xx\"", "a{0} + a{0}", "  labels = { a: a40 }\n"); }, false, 20},
       {"list doubling 2^40", [] { return Doubling("[1, 2]", "a{0} + a{0}", ""); }, false, 20},
