@@ -1,9 +1,11 @@
 // The pipeline: parse every file, check them together, lower to objects.
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "compiler/check/check.h"
 #include "compiler/check/rules.h"
@@ -71,30 +73,78 @@ const std::vector<emit::Object>& Compilation::Impl::Objects() const {
   return *objects_;
 }
 
+namespace {
+
+// How many components FillChunks lowers before it sizes its buffers.
+constexpr size_t kSampleComponents = 32;
+// Below this many components, one thread lowers them all.
+constexpr size_t kParallelFrom = 512;
+
+// Appends one object to its kind's chunk: a YAML document or a List item.
+void AddObject(std::vector<std::string>& chunks, const emit::Object& o, bool json) {
+  std::string& chunk = chunks[emit::ApplyRank(o.kind) + 1];
+  if (json) {
+    emit::AppendJsonListItem(chunk, o.root);
+  } else {
+    chunk += "---\n";
+    emit::AppendYaml(chunk, o.root);
+  }
+}
+
+// Lowers components [begin, end) into `chunks`, one component's trees at a time.
+void FillChunks(const check::Program& program, size_t begin, size_t end, bool json,
+                std::vector<std::string>& chunks) {
+  std::vector<emit::Object> scratch;
+  for (size_t i = begin; i < end; ++i) {
+    scratch.clear();
+    emit::LowerComponent(program.components[i], scratch);
+    for (const emit::Object& o : scratch) AddObject(chunks, o, json);
+    // Once a few components show how much text each kind takes, reserve
+    // for the rest: growing a chunk of tens of megabytes by doubling copies
+    // it again and again.
+    size_t done = i + 1 - begin;
+    if (done == kSampleComponents && end - begin > 2 * kSampleComponents) {
+      for (std::string& chunk : chunks) chunk.reserve(chunk.size() / done * (end - begin) * 9 / 8);
+    }
+  }
+}
+
+}  // namespace
+
 std::vector<std::string> Compilation::Impl::Chunks(bool json) const {
   if (diags.has_errors()) return {};
   size_t count = emit::LowerNamespaces(program).size();
   for (const check::Component& c : program.components) count += check::ObjectNames(c).size();
   // A single object is written as itself in JSON; small enough to lower at once.
   if (objects_ || (json && count <= 1)) return {json ? emit::WriteJson(Objects()) : emit::WriteYaml(Objects())};
-  // One chunk of documents (or List items) per kind, filled component by
-  // component, so only one component's trees exist at a time.
-  std::vector<std::string> chunks(emit::ApplyRank("") + 3);
-  auto add = [&](const emit::Object& o) {
-    std::string& chunk = chunks[emit::ApplyRank(o.kind) + 1];
-    if (json) {
-      emit::AppendJsonListItem(chunk, o.root);
-    } else {
-      chunk += "---\n";
-      emit::AppendYaml(chunk, o.root);
+  // One chunk of documents (or List items) per kind. Components are lowered
+  // in contiguous shares by up to one thread per core; each share's chunks
+  // are joined in component order, so the output does not depend on threads.
+  const size_t kinds = static_cast<size_t>(emit::ApplyRank("")) + 3;
+  std::vector<std::string> chunks(kinds);
+  for (const emit::Object& o : emit::LowerNamespaces(program)) AddObject(chunks, o, json);
+  const size_t n = program.components.size();
+  size_t workers = n < kParallelFrom ? 1 : std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
+  std::vector<std::vector<std::string>> shares(workers, std::vector<std::string>(kinds));
+  {
+    std::vector<std::jthread> threads;
+    for (size_t w = 1; w < workers; ++w) {
+      threads.emplace_back([&, w] { FillChunks(program, n * w / workers, n * (w + 1) / workers, json, shares[w]); });
     }
-  };
-  for (const emit::Object& o : emit::LowerNamespaces(program)) add(o);
-  std::vector<emit::Object> scratch;
-  for (const check::Component& c : program.components) {
-    scratch.clear();
-    emit::LowerComponent(c, scratch);
-    for (const emit::Object& o : scratch) add(o);
+    FillChunks(program, 0, n / workers, json, shares[0]);
+  }
+  for (size_t k = 0; k < kinds; ++k) {
+    size_t size = chunks[k].size();
+    for (const auto& share : shares) size += share[k].size();
+    if (chunks[k].empty() && workers == 1) {
+      chunks[k] = std::move(shares[0][k]);
+      continue;
+    }
+    chunks[k].reserve(size);
+    for (auto& share : shares) {
+      chunks[k] += share[k];
+      std::string().swap(share[k]);
+    }
   }
   // The first document needs no separator; the first List item no comma.
   for (size_t i = 1; i + 1 < chunks.size(); ++i) {
@@ -182,7 +232,10 @@ namespace {
 
 std::string Join(std::vector<std::string> chunks) {
   if (chunks.size() == 1) return std::move(chunks.front());
+  size_t size = 0;
+  for (const std::string& chunk : chunks) size += chunk.size();
   std::string out;
+  out.reserve(size);
   for (const std::string& chunk : chunks) out += chunk;
   return out;
 }
