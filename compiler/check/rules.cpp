@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 #include <set>
 
 #include <fmt/format.h>
@@ -429,19 +430,24 @@ void CheckProgram(const Program& p, diag::Diagnostics& diags) {
       d.help = "keep `{ create = true }` on one declaration of the namespace";
     }
   }
-  std::map<std::pair<std::string, std::string>, const Component*> components;
-  std::map<std::tuple<std::string_view, std::string, std::string>, SourceRange> objects;
+  // Keys are "namespace\0name" and "kind\0namespace\0name" (names never hold a NUL).
+  std::unordered_map<std::string, const Component*> components;
+  std::unordered_map<std::string, SourceRange> objects;
+  components.reserve(p.components.size());
+  objects.reserve(p.components.size() * 4);
+  std::string key;
   for (const Component& c : p.components) {
-    auto [it, fresh] = components.emplace(std::pair{c.namespace_, c.name}, &c);
+    key.assign(c.namespace_).append(1, '\0').append(c.name);
+    auto [it, fresh] = components.emplace(key, &c);
     if (!fresh) {
       diag::Diagnostic& d = diags.Report(K::DuplicateComponent, c.name_range, c.name, InNamespace(c.namespace_));
       d.notes.push_back({it->second->name_range, "first declared here"});
       continue;
     }
     for (ObjectName& o : ObjectNames(c)) {
-      std::string name = o.name;
       std::string ns = o.cluster_scoped ? std::string() : c.namespace_;
-      auto [oit, ofresh] = objects.emplace(std::tuple{o.kind, ns, std::move(name)}, o.range);
+      key.assign(o.kind).append(1, '\0').append(ns).append(1, '\0').append(o.name);
+      auto [oit, ofresh] = objects.emplace(key, o.range);
       if (!ofresh) {
         diag::Diagnostic& d = diags.Report(K::DuplicateObject, o.range, o.kind, o.name, InNamespace(ns));
         d.notes.push_back({oit->second, "the other one comes from here"});

@@ -113,10 +113,16 @@ void FillChunks(const check::Program& program, size_t begin, size_t end, bool js
 
 std::vector<std::string> Compilation::Impl::Chunks(bool json) const {
   if (diags.has_errors()) return {};
-  size_t count = emit::LowerNamespaces(program).size();
-  for (const check::Component& c : program.components) count += check::ObjectNames(c).size();
   // A single object is written as itself in JSON; small enough to lower at once.
-  if (objects_ || (json && count <= 1)) return {json ? emit::WriteJson(Objects()) : emit::WriteYaml(Objects())};
+  bool single = false;
+  if (json && !objects_) {
+    size_t count = emit::LowerNamespaces(program).size();
+    for (size_t i = 0; i < program.components.size() && count <= 1; ++i) {
+      count += check::ObjectNames(program.components[i]).size();
+    }
+    single = count <= 1;
+  }
+  if (objects_ || single) return {json ? emit::WriteJson(Objects()) : emit::WriteYaml(Objects())};
   // One chunk of documents (or List items) per kind. Components are lowered
   // in contiguous shares by up to one thread per core; each share's chunks
   // are joined in component order, so the output does not depend on threads.
