@@ -1,4 +1,6 @@
 // The pipeline: parse every file, check them together, lower to objects.
+#include <sched.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -80,6 +82,15 @@ constexpr size_t kSampleComponents = 32;
 // Below this many components, one thread lowers them all.
 constexpr size_t kParallelFrom = 512;
 
+// The cores this process may run on (its affinity mask, which `taskset` and
+// container CPU sets narrow), not merely the cores the machine has.
+size_t UsableCores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return static_cast<size_t>(CPU_COUNT(&set));
+  return std::thread::hardware_concurrency();
+}
+
 // Appends one object to its kind's chunk: a YAML document or a List item.
 void AddObject(std::vector<std::string>& chunks, const emit::Object& o, bool json) {
   std::string& chunk = chunks[emit::ApplyRank(o.kind) + 1];
@@ -130,7 +141,7 @@ std::vector<std::string> Compilation::Impl::Chunks(bool json) const {
   std::vector<std::string> chunks(kinds);
   for (const emit::Object& o : emit::LowerNamespaces(program)) AddObject(chunks, o, json);
   const size_t n = program.components.size();
-  size_t workers = n < kParallelFrom ? 1 : std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
+  size_t workers = n < kParallelFrom ? 1 : std::clamp<size_t>(UsableCores(), 1, 8);
   std::vector<std::vector<std::string>> shares(workers, std::vector<std::string>(kinds));
   {
     std::vector<std::jthread> threads;
