@@ -140,14 +140,21 @@ const Template* FindTemplate(const std::deque<Module>& modules, const Module& mo
     return found->second;
   }
   collect(module);
-  for (uint32_t id : module.opened) {
-    const Module& m = modules[id];
+  // Plain imports pass on what they import plainly, as they do with `let`s:
+  // search them breadth first (imports form no cycles), nearest first.
+  std::vector<uint32_t> queue(module.opened.begin(), module.opened.end());
+  std::vector<bool> seen(modules.size(), false);
+  bool complete = true;
+  for (size_t next = 0; next < queue.size(); ++next) {
+    if (seen[queue[next]]) continue;
+    seen[queue[next]] = true;
+    const Module& m = modules[queue[next]];
     if (auto found = m.template_index.find(callee.name.text); found != m.template_index.end()) return found->second;
     collect(m);
+    complete = complete && m.complete;
+    queue.insert(queue.end(), m.opened.begin(), m.opened.end());
   }
-  for (uint32_t id : module.opened) {
-    if (!modules[id].complete) return nullptr;  // the module's syntax error is reported
-  }
+  if (!complete) return nullptr;  // a module's syntax error is reported
   diag::Diagnostic& d = diags.Report(K::UnknownTemplate, callee.range, callee.name.text);
   diag::SuggestClosest(d, callee.name.text, candidates);
   if (d.help.empty()) d.help = "declare or import a template before the components that use it";
