@@ -128,6 +128,8 @@ void Checker::Import(const syntax::Decl& import, uint32_t module) {
   m.opened.push_back(module);
 }
 
+void Checker::ImportFailed() { state_->current().import_failed = true; }
+
 void Checker::Declare(std::unique_ptr<syntax::File> tree) {
   State& st = *state_;
   const syntax::Decl& d = tree->decls.front();

@@ -31,6 +31,9 @@ class Checker {
   // Makes a checked module visible in the current file, as `import` says:
   // under its alias, or (without one) its templates and `let`s by their names.
   void Import(const syntax::Decl& import, uint32_t module);
+  // Records that an import of the current file failed (and was reported), so
+  // the templates it would have brought are not reported missing.
+  void ImportFailed();
   // Runs the program-wide rules and hands over the program.
   Program Finish();
 

@@ -30,6 +30,7 @@ struct Module {
   std::vector<uint32_t> opened;                            // plain `import` -> module
   std::string current_namespace;
   bool complete = true;  // false when a syntax error cut the file short
+  bool import_failed = false;  // an `import` of this file was reported and skipped
 };
 
 // The template a component instance names (`t` or `alias.t`), searched in

@@ -120,6 +120,7 @@ const Template* FindTemplate(const std::deque<Module>& modules, const Module& mo
   if (callee.kind == syntax::ExprKind::Field) {
     const syntax::Expr& alias = *callee.base;
     auto it = module.aliases.find(alias.name.text);
+    if (it == module.aliases.end() && module.import_failed) return nullptr;  // the import is reported
     if (it == module.aliases.end()) {
       diag::Diagnostic& d = diags.Report(K::UnknownName, alias.range, alias.name.text);
       for (const auto& [name, _] : module.aliases) candidates.push_back(name);
@@ -154,7 +155,7 @@ const Template* FindTemplate(const std::deque<Module>& modules, const Module& mo
     complete = complete && m.complete;
     queue.insert(queue.end(), m.opened.begin(), m.opened.end());
   }
-  if (!complete) return nullptr;  // a module's syntax error is reported
+  if (!complete || module.import_failed) return nullptr;  // a syntax error or a failed import is reported
   diag::Diagnostic& d = diags.Report(K::UnknownTemplate, callee.range, callee.name.text);
   diag::SuggestClosest(d, callee.name.text, candidates);
   if (d.help.empty()) d.help = "declare or import a template before the components that use it";

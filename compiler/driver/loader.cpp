@@ -77,16 +77,21 @@ void Loader::Load(uint32_t source_id, base::SourceRange imported_at) {
 
 void Loader::Import(const syntax::Decl& import, uint32_t from) {
   uint32_t target = 0;
-  if (!Resolve(import, from, target)) return;
+  if (!Resolve(import, from, target)) {
+    checker_.ImportFailed();
+    return;
+  }
   auto it = loaded_.find(target);
   if (it != loaded_.end() && it->second.module < 0) {
     ReportCycle(import, target);
+    checker_.ImportFailed();
     return;
   }
   if (it == loaded_.end()) {
     if (stack_.size() >= kMaxImportDepth) {
       diags_.Report(K::ImportNotFound, import.text_range, import.text,
                     fmt::format("imports nest more than {} files deep", kMaxImportDepth));
+      checker_.ImportFailed();
       return;
     }
     loaded_[target].root = loaded_[from].root;
