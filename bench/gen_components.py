@@ -53,7 +53,11 @@ component db-{i:05d} {{
     mount  = "/bitnami/mariadb"
   }}
 
-  config mariadb {{
+"""
+
+
+# The end of every component, plain or an instance: its own my.cnf.
+CONFIG = """  config mariadb {{
     file "my.cnf" = \"\"\"
       [mysqld]
       max_connections={connections}
@@ -66,7 +70,7 @@ component db-{i:05d} {{
 
 
 def component(i):
-    return COMPONENT.format(**values(i))
+    return COMPONENT.format(**values(i)) + CONFIG.format(**values(i))
 
 
 TEMPLATE_HEADER = (
@@ -106,15 +110,6 @@ template db(replicas: int, shard: string, cpu: cpu, memory: bytes, size: bytes, 
 
 INSTANCE = """
 component db-{i:05d} : db(replicas: {replicas}, shard: "s{i}", cpu: {cpu}m, memory: {memory}Mi, size: {size}Gi, readyDelay: {ready_delay}s) {{
-  config mariadb {{
-    file "my.cnf" = \"\"\"
-      [mysqld]
-      max_connections={connections}
-      server_id={server_id}
-      \"\"\"
-    mount "my.cnf" at "/opt/bitnami/mariadb/conf/my.cnf"
-  }}
-}}
 """
 
 
@@ -133,7 +128,8 @@ def values(i):
 
 def generate(n, templates=False):
     if templates:
-        return TEMPLATE_HEADER.format(n=n) + TEMPLATE + "".join(INSTANCE.format(**values(i)) for i in range(n))
+        instances = (INSTANCE.format(**values(i)) + CONFIG.format(**values(i)) for i in range(n))
+        return TEMPLATE_HEADER.format(n=n) + TEMPLATE + "".join(instances)
     return HEADER.format(n=n) + "".join(component(i) for i in range(n))
 
 

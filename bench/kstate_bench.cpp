@@ -38,6 +38,20 @@ std::string Name(long i) {
   return name;
 }
 
+// The end of every component, plain or an instance: its own my.cnf.
+std::string Config(long i) {
+  std::string s = "  config mariadb {\n";
+  s += "    file \"my.cnf\" = \"\"\"\n";
+  s += "      [mysqld]\n";
+  s += "      max_connections=" + std::to_string(100 + i % 400) + "\n";
+  s += "      server_id=" + std::to_string(i + 1) + "\n";
+  s += "      \"\"\"\n";
+  s += "    mount \"my.cnf\" at \"/opt/bitnami/mariadb/conf/my.cnf\"\n";
+  s += "  }\n";
+  s += "}\n";
+  return s;
+}
+
 std::string Component(long i) {
   const std::string n = std::to_string(i);
   std::string s;
@@ -69,16 +83,7 @@ std::string Component(long i) {
   s += "    mount  = \"/bitnami/mariadb\"\n";
   s += "  }\n";
   s += "\n";
-  s += "  config mariadb {\n";
-  s += "    file \"my.cnf\" = \"\"\"\n";
-  s += "      [mysqld]\n";
-  s += "      max_connections=" + std::to_string(100 + i % 400) + "\n";
-  s += "      server_id=" + std::to_string(i + 1) + "\n";
-  s += "      \"\"\"\n";
-  s += "    mount \"my.cnf\" at \"/opt/bitnami/mariadb/conf/my.cnf\"\n";
-  s += "  }\n";
-  s += "}\n";
-  return s;
+  return s + Config(i);
 }
 
 std::string Generate(long n) {
@@ -127,15 +132,7 @@ template db(replicas: int, shard: string, cpu: cpu, memory: bytes, size: bytes, 
          std::to_string(i) + "\", cpu: " + std::to_string(250 + 250 * (i % 4)) + "m, memory: " +
          std::to_string(256 << (i % 3)) + "Mi, size: " + std::to_string(8 + i % 8) + "Gi, readyDelay: " +
          std::to_string(10 + i % 50) + "s) {\n";
-    s += "  config mariadb {\n";
-    s += "    file \"my.cnf\" = \"\"\"\n";
-    s += "      [mysqld]\n";
-    s += "      max_connections=" + std::to_string(100 + i % 400) + "\n";
-    s += "      server_id=" + std::to_string(i + 1) + "\n";
-    s += "      \"\"\"\n";
-    s += "    mount \"my.cnf\" at \"/opt/bitnami/mariadb/conf/my.cnf\"\n";
-    s += "  }\n";
-    s += "}\n";
+    s += Config(i);
   }
   return s;
 }

@@ -187,15 +187,18 @@ void Checker::State::DeclareComponent(const syntax::Decl& d) {
   // Errors inside the template point at the template and name this instance.
   diags.PushContext({d.instance_of->range, fmt::format("in component `{}`, an instance of template `{}`", c.name, td.name.text)},
                     d.range);
+  // Arguments and defaults see `self` without `replicas` (the body may still
+  // compute the count from a parameter).
+  const Value self = SelfRecord(c);
   Scope caller{&m.scope, {}, {}};
-  caller.Bind(Binding{"self", d.name.range, SelfRecord(c)});
+  caller.Bind(Binding{"self", d.name.range, self});
   Scope params{&home.scope, {}, {}};
-  params.Bind(Binding{"self", d.name.range, SelfRecord(c)});
+  params.Bind(Binding{"self", d.name.range, self});
   BindArguments(*t, *d.instance_of, eval, caller, params);
   // The body sees the parameters (over the template file's `let`s) and `self`;
   // the overrides see the instance file's names and `self`, not the parameters.
   Scope body_scope{&params, {}, {}};
-  BindSelf(body_scope, SelfRecord(c), {{d.body, &m.scope}, {td.body, &params}});
+  BindSelf(body_scope, self, {{d.body, &m.scope}, {td.body, &params}});
   Scope override_scope{&m.scope, {}, {}};
   override_scope.Bind(*body_scope.FindHere("self"));
   Value record = eval.EvalBlock(*td.body, body_scope, "component");

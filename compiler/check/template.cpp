@@ -1,5 +1,7 @@
 // Templates: finding the one an instance names, checking parameter types and
 // binding an instance's arguments to parameters.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "compiler/check/module.h"
@@ -54,37 +56,41 @@ std::string Expected(const syntax::TypeRef& t) {
   return fmt::format("`{}`", TypeText(t));
 }
 
-// Checks `v` against `t`; on a mismatch, reports it for `what` and returns false.
+// True when `v` is a value of type `t`.
+bool Fits(const syntax::TypeRef& t, const Value& v) {
+  std::string_view w = t.word.text;
+  if (w == "int") return v.kind == ValueKind::Int;
+  if (w == "bool") return v.kind == ValueKind::Bool;
+  if (w == "string") return v.kind == ValueKind::String;
+  if (w == "bytes") return v.kind == ValueKind::Bytes;
+  if (w == "cpu") return v.kind == ValueKind::Milli || v.kind == ValueKind::Int || v.kind == ValueKind::Decimal;
+  if (w == "duration") return v.kind == ValueKind::Duration;
+  if (w == "port") return v.kind == ValueKind::Int && v.integer >= 1 && v.integer <= 65535;
+  if (w == "record") return v.kind == ValueKind::Record;
+  if (v.kind != (w == "list" ? ValueKind::List : ValueKind::Record)) return false;  // list[T], map[T]
+  return std::all_of(v.items.begin(), v.items.end(), [&](const Value& item) { return Fits(t.args.front(), item); });
+}
+
+// Checks `v` against `t`; on a mismatch, reports it for `what` (or for the
+// first element that does not fit) and returns false.
 bool Matches(const syntax::TypeRef& t, const Value& v, std::string_view what, Evaluator& eval, const Scope& scope) {
   if (v.kind == ValueKind::Null) return false;  // already reported
   if (v.kind == ValueKind::Symbol && t.word.text != "record") {
     eval.ReportUnknownName(v, scope);
     return false;
   }
+  if (Fits(t, v)) return true;
   std::string_view w = t.word.text;
-  bool ok = false;
-  if (w == "int") ok = v.kind == ValueKind::Int;
-  else if (w == "bool") ok = v.kind == ValueKind::Bool;
-  else if (w == "string") ok = v.kind == ValueKind::String;
-  else if (w == "bytes") ok = v.kind == ValueKind::Bytes;
-  else if (w == "cpu") ok = v.kind == ValueKind::Milli || v.kind == ValueKind::Int || v.kind == ValueKind::Decimal;
-  else if (w == "duration") ok = v.kind == ValueKind::Duration;
-  else if (w == "port") ok = v.kind == ValueKind::Int && v.integer >= 1 && v.integer <= 65535;
-  else if (w == "record") ok = v.kind == ValueKind::Record;
-  else if (w == "list" || w == "map") {
-    if (v.kind != (w == "list" ? ValueKind::List : ValueKind::Record)) {
-      ok = false;
-    } else {
-      for (size_t i = 0; i < v.items.size(); ++i) {
-        std::string item = w == "list" ? fmt::format("element {} of {}", i, what)
-                                       : fmt::format("`{}` in {}", v.keys[i], what);
-        if (!Matches(t.args.front(), v.items[i], item, eval, scope)) return false;
-      }
-      return true;
+  if ((w == "list" && v.kind == ValueKind::List) || (w == "map" && v.kind == ValueKind::Record)) {
+    for (size_t i = 0; i < v.items.size(); ++i) {
+      if (Fits(t.args.front(), v.items[i])) continue;
+      std::string item = w == "list" ? fmt::format("element {} of {}", i, what)
+                                     : fmt::format("`{}` in {}", v.keys[i], what);
+      return Matches(t.args.front(), v.items[i], item, eval, scope);
     }
   }
-  if (!ok) eval.diags().Report(K::TypeMismatch, v.range, what, Expected(t), Describe(v));
-  return ok;
+  eval.diags().Report(K::TypeMismatch, v.range, what, Expected(t), Describe(v));
+  return false;
 }
 
 // `5m` is minutes where a duration is expected (it reads as milli-units elsewhere).

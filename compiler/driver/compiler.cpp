@@ -2,11 +2,6 @@
 #include <sched.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "compiler/check/check.h"
@@ -14,6 +9,7 @@
 #include "compiler/diag/render.h"
 #include "compiler/driver/compilation_impl.h"
 #include "compiler/driver/loader.h"
+#include "compiler/driver/read_file.h"
 #include "compiler/emit/lower.h"
 #include "compiler/syntax/parser.h"
 
@@ -43,30 +39,6 @@ void Run(Compilation::Impl& impl, const BuildOptions& options) {
   impl.diags.SortByLocation();
 }
 
-bool ReadFile(const std::string& path, std::string& out, std::string& error) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    error = "it is a directory";
-    return false;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = std::strerror(errno);
-    return false;
-  }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) {
-    error = "read error";
-    return false;
-  }
-  out = buffer.str();
-  if (out.size() > UINT32_MAX / 2) {
-    error = "the file is larger than 2 GiB";
-    return false;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -193,7 +165,7 @@ Compilation Compilation::FromFiles(const std::vector<std::string>& paths, const 
   bool readable = true;
   for (const std::string& path : paths) {
     std::string text, error;
-    if (!ReadFile(path, text, error)) {
+    if (!driver::ReadFile(path, text, error)) {
       impl->diags.Report(diag::Kind::CannotRead, {}, path, error);
       readable = false;
       continue;

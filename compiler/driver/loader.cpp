@@ -3,11 +3,10 @@
 #include "compiler/driver/loader.h"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
+#include "compiler/driver/read_file.h"
 #include "compiler/driver/stdlib.h"
 #include "compiler/syntax/parser.h"
 
@@ -138,23 +137,17 @@ bool Loader::Resolve(const syntax::Decl& import, uint32_t from, uint32_t& out) {
     return true;
   }
   std::error_code ec;
-  if (fs::is_directory(display, ec)) {
-    diags_.Report(K::ImportNotFound, import.text_range, spec, "it is a directory");
-    return false;
-  }
-  std::ifstream in(display, std::ios::binary);
-  if (!in) {
+  std::string text, error;
+  if (!fs::exists(display, ec)) {
     diags_.Report(K::ImportNotFound, import.text_range, spec,
                   fmt::format("there is no file `{}`", display.generic_string()));
     return false;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad() || text.str().size() > UINT32_MAX / 2) {
-    diags_.Report(K::ImportNotFound, import.text_range, spec, "the file cannot be read whole");
+  if (!ReadFile(display.string(), text, error)) {
+    diags_.Report(K::ImportNotFound, import.text_range, spec, error);
     return false;
   }
-  out = sources_.Add(display.generic_string(), std::move(text).str());
+  out = sources_.Add(display.generic_string(), std::move(text));
   by_key_.emplace(key, out);
   return true;
 }

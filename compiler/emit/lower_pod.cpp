@@ -25,6 +25,7 @@ Node ValueToNode(const Value& v) {
     case ValueKind::String:
     case ValueKind::Symbol: return Node::Str(v.text, v.range);
     case ValueKind::Bytes: return Node::Str(base::FormatBytes(v.integer), v.range);
+    case ValueKind::Milli: return Node::Str(base::FormatMillicores(v.integer), v.range);
     case ValueKind::List: {
       Node n = Node::List(v.range);
       for (const Value& item : v.items) n.Push(ValueToNode(item));

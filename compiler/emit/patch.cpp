@@ -152,20 +152,6 @@ std::string_view TypeWord(Type t) {
   return "a value";
 }
 
-Node ToNode(const Value& v) {
-  if (v.kind == ValueKind::Milli) return Node::Str(base::FormatMillicores(v.integer), v.range);
-  if (v.kind == ValueKind::List) {
-    Node n = Node::List(v.range);
-    for (const Value& item : v.items) n.Push(ToNode(item));
-    return n;
-  }
-  if (v.kind == ValueKind::Record) {
-    Node n = Node::Map(v.range);
-    for (size_t i = 0; i < v.keys.size(); ++i) n.Set(v.keys[i], ToNode(v.items[i]));
-    return n;
-  }
-  return internal::ValueToNode(v);
-}
 
 // An int-or-string field (maxUnavailable, ports' targetPort) takes either.
 bool Compatible(Type want, Type have, std::string_view key) {
@@ -212,7 +198,7 @@ class Patcher {
         if (existing->kind == Node::Kind::Map && value.kind == ValueKind::Record) {
           Merge(*existing, value, sub, sub_pattern);  // records merge, as in a JSON merge patch
         } else {
-          *existing = ToNode(value);
+          *existing = internal::ValueToNode(value);
         }
         continue;
       }
@@ -228,7 +214,7 @@ class Patcher {
         continue;
       }
       if (!known && !FreeForm(path) && diags_) diags_->Report(K::PatchUnchecked, changes.key_ranges[i], sub, kind_);
-      target.Set(key, ToNode(value));
+      target.Set(key, internal::ValueToNode(value));
     }
   }
 
