@@ -2,10 +2,14 @@
 // probe, an anti-affinity rule, a secret reference) that the component model
 // interprets; a few compute values (join, len, lower, upper, range).
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
 
 #include <fmt/format.h>
 
 #include "compiler/check/eval.h"
+#include "compiler/check/schema.h"
 
 namespace kstate::check {
 
@@ -20,50 +24,50 @@ struct Spec {
   std::vector<std::string_view> named_only;    // parameters only accepted by name
   size_t required = 0;                         // how many leading positional parameters are required
   bool variadic = false;                       // extra positional arguments collect into the first parameter
-  std::string_view signature;
-  std::string_view doc;
+  std::string_view signature = {};             // from the schema, which documents every built-in
 };
 
+[[noreturn]] void SchemaDisagrees(const std::string& why) {
+  std::fprintf(stderr, "kstatec: internal error: %s\n", why.c_str());
+  std::abort();
+}
+
+// Takes each signature from the schema; a built-in missing there, or one
+// there that is missing here, is a bug that must not reach a user.
+std::vector<Spec> WithSignatures(std::vector<Spec> specs) {
+  for (Spec& s : specs) {
+    const schema::Builtin* b = schema::FindBuiltin(s.name);
+    if (!b) SchemaDisagrees(fmt::format("built-in `{}` is not in the schema", s.name));
+    s.signature = b->signature;
+  }
+  if (specs.size() != schema::Builtins().size()) {
+    SchemaDisagrees(
+        fmt::format("the schema lists {} built-ins, the checker {}", schema::Builtins().size(), specs.size()));
+  }
+  return specs;
+}
+
 const std::vector<Spec>& Specs() {
-  static const std::vector<Spec> kSpecs = {
-      {"exec", "probe", {"exec"}, {}, 1, true, "exec(command, args...)",
-       "A probe or hook that runs a command in the container; healthy when it exits 0."},
-      {"http", "probe", {"http", "port"}, {"scheme", "host", "headers"}, 1, false,
-       "http(path, port, scheme: HTTPS, host: \"h\", headers: {...})",
-       "A probe or hook that sends an HTTP GET; healthy on a 2xx or 3xx answer."},
-      {"tcp", "probe", {"tcp"}, {}, 1, false, "tcp(port)", "A probe that opens a TCP connection to a port."},
-      {"grpc", "probe", {"grpc"}, {"service"}, 1, false, "grpc(port, service: \"name\")",
-       "A probe that calls the gRPC health-checking protocol on a port."},
-      {"required", "required", {"topology"}, {}, 1, false, "required(topology)",
-       "Anti-affinity that the scheduler must obey: no two pods share a topology domain."},
-      {"preferred", "preferred", {"topology", "weight"}, {}, 1, false, "preferred(topology, weight: 1..100)",
-       "Anti-affinity that the scheduler tries to obey, with a weight from 1 to 100."},
-      {"secret", "secret", {"name", "key"}, {"optional", "prefix"}, 1, false, "secret(name, key)",
-       "A value from a Secret: one key (env), or all keys (envFrom) when `key` is left out."},
-      {"configMap", "configMap", {"name", "key"}, {"optional", "prefix"}, 1, false, "configMap(name, key)",
-       "A value from a ConfigMap: one key (env), or all keys (envFrom) when `key` is left out."},
-      {"field", "field", {"path"}, {}, 1, false, "field(name | namespace | ip | node | serviceAccount | hostIP | uid)",
-       "A fact about the pod, from the downward API."},
-      {"resource", "resource", {"resource"}, {"container", "divisor"}, 1, false,
-       "resource(\"limits.memory\", container: \"c\", divisor: 1Mi)",
-       "A container's resource request or limit, from the downward API."},
-      {"spread", "spread", {"topology", "maxSkew"}, {"whenUnsatisfiable", "minDomains"}, 1, false,
-       "spread(topology, maxSkew: 1, whenUnsatisfiable: doNotSchedule)",
-       "A topology spread constraint over the component's pods."},
-      {"toleration", "toleration", {"key"}, {"value", "operator", "effect", "seconds"}, 0, false,
-       "toleration(key, value: \"v\", operator: equal, effect: noSchedule, seconds: 300)",
-       "Lets pods run on nodes with a matching taint."},
-      {"join", "", {"list", "separator"}, {}, 2, false, "join(list, separator)",
-       "The list's elements as text, with the separator between them."},
-      {"len", "", {"value"}, {}, 1, false, "len(list | string | record)", "The number of elements or characters."},
-      {"lower", "", {"text"}, {}, 1, false, "lower(text)", "The text in lower case (ASCII)."},
-      {"upper", "", {"text"}, {}, 1, false, "upper(text)", "The text in upper case (ASCII)."},
-      {"range", "", {"from", "to"}, {}, 1, false, "range(to) | range(from, to)",
-       "The whole numbers from `from` (default 0) up to, not including, `to`."},
-      {"peers", "", {"component"}, {"port", "scheme"}, 1, false, "peers(self, port: 2380, scheme: \"http\")",
-       "The stable DNS names of the component's pods, one per replica: `NAME-0.SERVICE.NAMESPACE.svc.cluster.local` "
-       "(`NAME-0.SERVICE` without a namespace), with `scheme://` and `:port` when given."},
-  };
+  static const std::vector<Spec> kSpecs = WithSignatures({
+      {"exec", "probe", {"exec"}, {}, 1, true},
+      {"http", "probe", {"http", "port"}, {"scheme", "host", "headers"}, 1, false},
+      {"tcp", "probe", {"tcp"}, {}, 1, false},
+      {"grpc", "probe", {"grpc"}, {"service"}, 1, false},
+      {"required", "required", {"topology"}, {}, 1, false},
+      {"preferred", "preferred", {"topology", "weight"}, {}, 1, false},
+      {"secret", "secret", {"name", "key"}, {"optional", "prefix"}, 1, false},
+      {"configMap", "configMap", {"name", "key"}, {"optional", "prefix"}, 1, false},
+      {"field", "field", {"path"}, {}, 1, false},
+      {"resource", "resource", {"resource"}, {"container", "divisor"}, 1, false},
+      {"spread", "spread", {"topology", "maxSkew"}, {"whenUnsatisfiable", "minDomains"}, 1, false},
+      {"toleration", "toleration", {"key"}, {"value", "operator", "effect", "seconds"}, 0, false},
+      {"join", "", {"list", "separator"}, {}, 2, false},
+      {"len", "", {"value"}, {}, 1, false},
+      {"lower", "", {"text"}, {}, 1, false},
+      {"upper", "", {"text"}, {}, 1, false},
+      {"range", "", {"from", "to"}, {}, 1, false},
+      {"peers", "", {"component"}, {"port", "scheme"}, 1, false},
+  });
   return kSpecs;
 }
 

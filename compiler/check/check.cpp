@@ -13,6 +13,7 @@
 #include "compiler/check/module.h"
 #include "compiler/check/peer_lists.h"
 #include "compiler/check/rules.h"
+#include "compiler/check/schema.h"
 
 namespace kstate::check {
 
@@ -27,7 +28,7 @@ NamespaceDecl ReadNamespace(const syntax::Decl& d, Evaluator& eval, const Scope&
   if (d.body) {
     Value options = eval.EvalBlock(*d.body, scope, "namespace");
     Reader r(eval, scope);
-    r.CheckKeys(options, "`namespace`", {"create", "labels"});
+    r.CheckKeys(options, "`namespace`", schema::Keys(schema::NamespaceOptions()));
     if (const Value* c = options.Get("create")) r.Bool(*c, "`create`", ns.create);
     if (const Value* l = options.Get("labels")) r.Labels(*l, "namespace labels", ns.labels);
   }

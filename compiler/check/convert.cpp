@@ -129,14 +129,14 @@ bool Reader::Millicores(const Value& v, std::string_view what, int64_t& out) {
   return true;
 }
 
-bool Reader::Enum(const Value& v, std::string_view what, std::initializer_list<EnumWord> words, std::string& out) {
+bool Reader::Enum(const Value& v, std::string_view what, std::span<const EnumWord> words, std::string& out) {
   if (v.kind != ValueKind::Symbol && v.kind != ValueKind::String) {
     Mismatch(v, what, "one of its names");
     return false;
   }
   for (const EnumWord& w : words) {
     if (w.word == v.text) {
-      out = std::string(w.value);
+      out = std::string(w.k8s);
       return true;
     }
   }
@@ -267,7 +267,7 @@ bool Reader::PortRefOf(const Value& v, std::string_view what, PortRef& out) {
   return false;
 }
 
-void Reader::CheckKeys(const Value& record, std::string_view where, std::initializer_list<std::string_view> known) {
+void Reader::CheckKeys(const Value& record, std::string_view where, std::span<const std::string_view> known) {
   for (size_t i = 0; i < record.keys.size(); ++i) {
     bool ok = false;
     for (std::string_view k : known) ok = ok || k == record.keys[i];
@@ -279,7 +279,7 @@ void Reader::CheckKeys(const Value& record, std::string_view where, std::initial
                     item.items[0].text == record.keys[i]);
     diag::Diagnostic& d = diags().Report(section ? K::UnknownSection : K::UnknownField, record.key_ranges[i],
                                          record.keys[i], where);
-    diag::SuggestClosest(d, record.keys[i], std::vector<std::string_view>(known));
+    diag::SuggestClosest(d, record.keys[i], std::vector<std::string_view>(known.begin(), known.end()));
   }
 }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -12,15 +13,14 @@
 
 #include "compiler/check/eval.h"
 #include "compiler/check/model.h"
+#include "compiler/check/schema.h"
 #include "compiler/check/value.h"
 
 namespace kstate::check {
 
-// One spelling accepted for an enum and the Kubernetes value it becomes.
-struct EnumWord {
-  std::string_view word;
-  std::string_view value;
-};
+// One spelling accepted for an enum and the Kubernetes value it becomes
+// (`k8s`); the schema's fields carry their words in this form.
+using EnumWord = schema::EnumWord;
 
 class Reader {
  public:
@@ -35,7 +35,10 @@ class Reader {
   bool Seconds(const Value& v, std::string_view what, int64_t& out, int64_t min = 0);
   bool Bytes(const Value& v, std::string_view what, int64_t& out);
   bool Millicores(const Value& v, std::string_view what, int64_t& out);
-  bool Enum(const Value& v, std::string_view what, std::initializer_list<EnumWord> words, std::string& out);
+  bool Enum(const Value& v, std::string_view what, std::span<const EnumWord> words, std::string& out);
+  bool Enum(const Value& v, std::string_view what, std::initializer_list<EnumWord> words, std::string& out) {
+    return Enum(v, what, std::span(words.begin(), words.size()), out);
+  }
   bool StringList(const Value& v, std::string_view what, std::vector<std::string>& out);
   // A record of strings (labels, annotations, node selectors).
   bool StringMap(const Value& v, std::string_view what, StringPairs& out);
@@ -47,7 +50,11 @@ class Reader {
   // The port a probe or service refers to: a declared name or a number.
   bool PortRefOf(const Value& v, std::string_view what, PortRef& out);
   // Reports every key of `record` not in `known`, with a suggestion.
-  void CheckKeys(const Value& record, std::string_view where, std::initializer_list<std::string_view> known);
+  // `known` is usually schema::Keys() of the record's section.
+  void CheckKeys(const Value& record, std::string_view where, std::span<const std::string_view> known);
+  void CheckKeys(const Value& record, std::string_view where, std::initializer_list<std::string_view> known) {
+    CheckKeys(record, where, std::span(known.begin(), known.size()));
+  }
   // Reports a value of the wrong kind (or an unknown name for a symbol).
   void Mismatch(const Value& v, std::string_view what, std::string_view expected);
 

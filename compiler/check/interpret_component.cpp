@@ -7,20 +7,15 @@
 
 #include "compiler/base/text.h"
 #include "compiler/check/interpret.h"
+#include "compiler/check/schema.h"
 
 namespace kstate::check {
 
 using K = diag::Kind;
 
 void ComponentBuilder::Build(const Value& rec) {
-  r_.CheckKeys(rec, fmt::format("component `{}`", c_.name),
-               {"image", "command", "args", "workingDir", "pullPolicy", "replicas", "ordering", "update", "minReady",
-                "revisionHistory", "labels", "annotations", "podLabels", "podAnnotations", "selector", "port", "env",
-                "envFrom", "resources", "liveness", "readiness", "startup", "preStop", "postStart", "mount",
-                "storage", "config", "secret", "scratch", "container", "init", "retention", "antiAffinity", "spread",
-                "nodeSelector", "tolerations", "priorityClass", "serviceAccount", "securityContext",
-                "containerSecurityContext", "terminationGrace", "imagePullSecrets", "publishNotReady", "client",
-                "disruption", "serviceAnnotations", "dependsOn", "patch"});
+  static const std::vector<std::string_view>& kKeys = schema::ComponentKeys("");
+  r_.CheckKeys(rec, fmt::format("component `{}`", c_.name), kKeys);
   c_.main.name = c_.name;
   c_.main.name_range = c_.name_range;
   if (const Value* v = rec.Get("replicas")) {
@@ -49,7 +44,8 @@ void ComponentBuilder::Build(const Value& rec) {
     }
   }
   if (const Value* v = rec.Get("ordering")) {
-    r_.Enum(*v, "ordering", {{"ordered", "OrderedReady"}, {"parallel", "Parallel"}}, c_.ordering);
+    static const std::span<const EnumWord> kWords = schema::ComponentWords("ordering");
+    r_.Enum(*v, "ordering", kWords, c_.ordering);
   }
   if (const Value* v = rec.Get("update")) ReadUpdate(*v);
   int64_t n = 0;
@@ -124,7 +120,7 @@ void ComponentBuilder::ReadUpdate(const Value& v) {
       std::string ignored;
       Value word = v;
       word.kind = ValueKind::Symbol;
-      r_.Enum(word, "update strategy", {{"rolling", "RollingUpdate"}, {"onDelete", "OnDelete"}}, ignored);
+      r_.Enum(word, "update strategy", schema::ComponentWords("update"), ignored);
     } else {
       r_.Mismatch(v, "`update`", "`rolling`, `rolling { partition = N }` or `onDelete`");
     }
@@ -136,7 +132,8 @@ void ComponentBuilder::ReadUpdate(const Value& v) {
     r_.CheckKeys(v, "`onDelete`", {});
     return;
   }
-  r_.CheckKeys(v, "`rolling`", {"partition", "maxUnavailable"});
+  static const std::vector<std::string_view>& kKeys = schema::ComponentKeys("update");
+  r_.CheckKeys(v, "`rolling`", kKeys);
   int64_t n = 0;
   if (const Value* p = v.Get("partition"); p && r_.Int(*p, "`partition`", n, 0, INT32_MAX)) {
     c_.update.partition = n;
@@ -155,10 +152,8 @@ void ComponentBuilder::ReadUpdate(const Value& v) {
 
 bool ComponentBuilder::ReadTopology(const Value& v, std::string& key) {
   if (v.kind == ValueKind::Symbol) {
-    return r_.Enum(v, "topology",
-                   {{"hostname", "kubernetes.io/hostname"}, {"zone", "topology.kubernetes.io/zone"},
-                    {"region", "topology.kubernetes.io/region"}},
-                   key);
+    static const std::span<const EnumWord> kWords = schema::ComponentWords("antiAffinity.topology");
+    return r_.Enum(v, "topology", kWords, key);
   }
   if (v.kind != ValueKind::String) {
     r_.Mismatch(v, "the topology", "`hostname`, `zone`, `region` or a quoted node label key");
@@ -207,8 +202,8 @@ void ComponentBuilder::ReadSpread(const Value& v) {
     if (!ReadTopology(*rule.Get("topology"), s.topology_key)) continue;
     if (const Value* m = rule.Get("maxSkew")) r_.Int(*m, "`maxSkew`", s.max_skew, 1, INT32_MAX);
     if (const Value* w = rule.Get("whenUnsatisfiable")) {
-      r_.Enum(*w, "`whenUnsatisfiable`", {{"doNotSchedule", "DoNotSchedule"}, {"scheduleAnyway", "ScheduleAnyway"}},
-              s.when_unsatisfiable);
+      static const std::span<const EnumWord> kWords = schema::ComponentWords("spread.whenUnsatisfiable");
+      r_.Enum(*w, "`whenUnsatisfiable`", kWords, s.when_unsatisfiable);
     }
     int64_t n = 0;
     if (const Value* m = rule.Get("minDomains"); m && r_.Int(*m, "`minDomains`", n, 1, INT32_MAX)) s.min_domains = n;
@@ -228,11 +223,10 @@ void ComponentBuilder::ReadTolerations(const Value& v) {
     if (const Value* k = rule.Get("key")) r_.String(*k, "the toleration key", t.key);
     if (const Value* x = rule.Get("value")) r_.String(*x, "the toleration value", t.value);
     t.op = t.value.empty() ? "Exists" : "Equal";
-    if (const Value* o = rule.Get("operator")) r_.Enum(*o, "toleration operator", {{"equal", "Equal"}, {"exists", "Exists"}}, t.op);
-    if (const Value* e = rule.Get("effect")) {
-      r_.Enum(*e, "taint effect", {{"noSchedule", "NoSchedule"}, {"preferNoSchedule", "PreferNoSchedule"}, {"noExecute", "NoExecute"}},
-              t.effect);
-    }
+    static const std::span<const EnumWord> kOperators = schema::ComponentWords("tolerations.operator");
+    static const std::span<const EnumWord> kEffects = schema::ComponentWords("tolerations.effect");
+    if (const Value* o = rule.Get("operator")) r_.Enum(*o, "toleration operator", kOperators, t.op);
+    if (const Value* e = rule.Get("effect")) r_.Enum(*e, "taint effect", kEffects, t.effect);
     int64_t n = 0;
     if (const Value* s = rule.Get("seconds"); s && r_.Seconds(*s, "toleration seconds", n, 0)) t.seconds = n;
     c_.tolerations.push_back(std::move(t));
@@ -249,7 +243,8 @@ void ComponentBuilder::ReadDisruption(const Value& v) {
     r_.Mismatch(v, "`disruption`", "`none` or a section `disruption { maxUnavailable = 1 }`");
     return;
   }
-  r_.CheckKeys(v, "`disruption`", {"maxUnavailable", "minAvailable"});
+  static const std::vector<std::string_view>& kKeys = schema::ComponentKeys("disruption");
+  r_.CheckKeys(v, "`disruption`", kKeys);
   const Value* max = v.Get("maxUnavailable");
   const Value* min = v.Get("minAvailable");
   if (max && min) {
@@ -270,10 +265,13 @@ void ComponentBuilder::ReadRetention(const Value& v) {
     r_.Mismatch(v, "`retention`", "a section `retention { whenDeleted = retain; whenScaled = retain }`");
     return;
   }
-  r_.CheckKeys(v, "`retention`", {"whenDeleted", "whenScaled"});
+  static const std::vector<std::string_view>& kKeys = schema::ComponentKeys("retention");
+  r_.CheckKeys(v, "`retention`", kKeys);
   std::string deleted = "Retain", scaled = "Retain";
-  if (const Value* d = v.Get("whenDeleted")) r_.Enum(*d, "retention", {{"retain", "Retain"}, {"delete", "Delete"}}, deleted);
-  if (const Value* s = v.Get("whenScaled")) r_.Enum(*s, "retention", {{"retain", "Retain"}, {"delete", "Delete"}}, scaled);
+  static const std::span<const EnumWord> kWhenDeleted = schema::ComponentWords("retention.whenDeleted");
+  static const std::span<const EnumWord> kWhenScaled = schema::ComponentWords("retention.whenScaled");
+  if (const Value* d = v.Get("whenDeleted")) r_.Enum(*d, "retention", kWhenDeleted, deleted);
+  if (const Value* s = v.Get("whenScaled")) r_.Enum(*s, "retention", kWhenScaled, scaled);
   c_.retention = std::make_pair(deleted, scaled);
 }
 

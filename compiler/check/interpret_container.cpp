@@ -4,6 +4,7 @@
 
 #include "compiler/base/text.h"
 #include "compiler/check/interpret.h"
+#include "compiler/check/schema.h"
 
 namespace kstate::check {
 
@@ -29,9 +30,8 @@ void ComponentBuilder::ReadContainer(const Value& rec, Container& out, std::stri
   }
   if (const Value* v = rec.Get("workingDir")) r_.String(*v, "`workingDir`", out.working_dir);
   if (const Value* v = rec.Get("pullPolicy")) {
-    r_.Enum(*v, "pull policy", {{"always", "Always"}, {"ifNotPresent", "IfNotPresent"}, {"never", "Never"},
-                                {"Always", "Always"}, {"IfNotPresent", "IfNotPresent"}, {"Never", "Never"}},
-            out.pull_policy);
+    static const std::span<const EnumWord> kWords = schema::ComponentWords("pullPolicy");
+    r_.Enum(*v, "pull policy", kWords, out.pull_policy);
   }
   if (const Value* v = rec.Get("port")) ReadPorts(*v, out);
   if (const Value* v = rec.Get("env")) ReadEnv(*v, out);
@@ -58,7 +58,8 @@ void ComponentBuilder::ReadContainer(const Value& rec, Container& out, std::stri
   if (!is_main) {
     bool init = rec.text == "init";
     if (const Value* v = rec.Get("restartPolicy"); v && init) {
-      r_.Enum(*v, "init container restart policy", {{"always", "Always"}, {"Always", "Always"}}, out.restart_policy);
+      static const std::span<const EnumWord> kWords = schema::ComponentWords("init.restartPolicy");
+      r_.Enum(*v, "init container restart policy", kWords, out.restart_policy);
     }
     if (init && out.restart_policy.empty()) {
       // An init container runs to completion: probes and hooks are for native sidecars only.
@@ -68,17 +69,9 @@ void ComponentBuilder::ReadContainer(const Value& rec, Container& out, std::stri
             .help = "an init container runs to completion; add `restartPolicy = always` to make it a native sidecar";
       }
     }
-    if (init) {
-      r_.CheckKeys(rec, where,
-                   {"name", "image", "command", "args", "workingDir", "pullPolicy", "port", "env", "envFrom",
-                    "resources", "liveness", "readiness", "startup", "preStop", "postStart", "mount",
-                    "securityContext", "restartPolicy"});
-    } else {
-      r_.CheckKeys(rec, where,
-                   {"name", "image", "command", "args", "workingDir", "pullPolicy", "port", "env", "envFrom",
-                    "resources", "liveness", "readiness", "startup", "preStop", "postStart", "mount",
-                    "securityContext"});
-    }
+    static const std::vector<std::string_view>& kInitKeys = schema::ComponentKeys("init");
+    static const std::vector<std::string_view>& kSidecarKeys = schema::ComponentKeys("container");
+    r_.CheckKeys(rec, where, init ? kInitKeys : kSidecarKeys);
   }
   if (out.image.empty() && !rec.Get("image")) {
     diag::Diagnostic& d = r_.diags().Report(K::MissingField, is_main ? c_.name_range : out.name_range, where, "image");
@@ -99,12 +92,10 @@ void ComponentBuilder::ReadPorts(const Value& list, Container& out) {
     if (!why.empty()) r_.diags().Report(K::InvalidPortName, decl.KeyRange("name"), p.name, why);
     const Value* v = decl.Get("value");
     if (v->kind == ValueKind::Record) {  // port dns = 53 { protocol = UDP }
-      r_.CheckKeys(*v, fmt::format("port `{}`", p.name), {"value", "protocol", "expose"});
-      if (const Value* proto = v->Get("protocol")) {
-        r_.Enum(*proto, "protocol", {{"TCP", "TCP"}, {"UDP", "UDP"}, {"SCTP", "SCTP"}, {"tcp", "TCP"}, {"udp", "UDP"},
-                                     {"sctp", "SCTP"}},
-                p.protocol);
-      }
+      static const std::vector<std::string_view>& kKeys = schema::ComponentKeys("port");
+      static const std::span<const EnumWord> kProtocols = schema::ComponentWords("port.protocol");
+      r_.CheckKeys(*v, fmt::format("port `{}`", p.name), kKeys);
+      if (const Value* proto = v->Get("protocol")) r_.Enum(*proto, "protocol", kProtocols, p.protocol);
       if (const Value* expose = v->Get("expose")) r_.Bool(*expose, "`expose`", p.expose);
       v = v->Get("value");
     }
@@ -219,7 +210,8 @@ void ComponentBuilder::ReadResources(const Value& rec, Resources& out) {
     return;
   }
   out.range = rec.range;
-  r_.CheckKeys(rec, "`resources`", {"cpu", "memory", "ephemeral"});
+  static const std::vector<std::string_view>& kKeys = schema::ComponentKeys("resources");
+  r_.CheckKeys(rec, "`resources`", kKeys);
   auto read = [&](const char* key, std::optional<int64_t>& request, std::optional<int64_t>& limit, bool cpu) {
     const Value* v = rec.Get(key);
     if (!v) return;
@@ -259,13 +251,9 @@ std::optional<Probe> ComponentBuilder::ReadProbeFields(const Value& v, std::stri
   }
   Probe p;
   p.range = v.range;
-  if (hook) {
-    r_.CheckKeys(v, what, {"exec", "http", "port", "scheme", "host", "headers"});
-  } else {
-    r_.CheckKeys(v, what,
-                 {"exec", "http", "tcp", "grpc", "port", "scheme", "host", "headers", "service", "initialDelay",
-                  "period", "timeout", "successThreshold", "failureThreshold", "terminationGrace"});
-  }
+  static const std::vector<std::string_view>& kHookKeys = schema::ComponentKeys("preStop");
+  static const std::vector<std::string_view>& kProbeKeys = schema::ComponentKeys("liveness");
+  r_.CheckKeys(v, what, hook ? kHookKeys : kProbeKeys);
   int handlers = 0;
   if (const Value* e = v.Get("exec")) {
     ++handlers;
@@ -283,7 +271,8 @@ std::optional<Probe> ComponentBuilder::ReadProbeFields(const Value& v, std::stri
       r_.diags().Report(K::MissingField, v.range, fmt::format("the http {}", hook ? "hook" : "probe"), "port")
           .help = "give the port by name or number: `http(\"/health\", port: web)`";
     }
-    if (const Value* s = v.Get("scheme")) r_.Enum(*s, "scheme", {{"HTTP", "HTTP"}, {"HTTPS", "HTTPS"}, {"http", "HTTP"}, {"https", "HTTPS"}}, p.scheme);
+    static const std::span<const EnumWord> kSchemes = schema::ComponentWords("liveness.scheme");
+    if (const Value* s = v.Get("scheme")) r_.Enum(*s, "scheme", kSchemes, p.scheme);
     if (const Value* host = v.Get("host")) r_.String(*host, "`host`", p.host);
     if (const Value* hs = v.Get("headers")) r_.StringMap(*hs, "`headers`", p.headers);
   }
@@ -336,7 +325,8 @@ void ComponentBuilder::ReadMounts(const Value& list, std::vector<Mount>& out) {
     mount.volume_range = source->range;
     const Value* at = m.Get("at");
     if (at->kind == ValueKind::Record) {  // mount data at "/x" { subPath = "y"; readOnly = true }
-      r_.CheckKeys(*at, "`mount`", {"value", "subPath", "readOnly"});
+      static const std::vector<std::string_view>& kKeys = schema::ComponentKeys("mount");
+      r_.CheckKeys(*at, "`mount`", kKeys);
       if (const Value* s = at->Get("subPath"); s && r_.String(*s, "`subPath`", mount.sub_path)) mount.sub_path_range = s->range;
       if (const Value* ro = at->Get("readOnly")) r_.Bool(*ro, "`readOnly`", mount.read_only);
       at = at->Get("value");
@@ -353,15 +343,16 @@ std::optional<Value> ComponentBuilder::ReadSecurityContext(const Value& v, std::
     r_.Mismatch(v, what, "a record such as `{ runAsUser: 1001 }`");
     return std::nullopt;
   }
-  if (pod) {
-    r_.CheckKeys(v, what,
-                 {"runAsUser", "runAsGroup", "runAsNonRoot", "fsGroup", "fsGroupChangePolicy", "supplementalGroups",
-                  "seccompProfile", "sysctls", "seLinuxOptions"});
-  } else {
-    r_.CheckKeys(v, what,
-                 {"runAsUser", "runAsGroup", "runAsNonRoot", "readOnlyRootFilesystem", "allowPrivilegeEscalation",
-                  "privileged", "capabilities", "seccompProfile", "procMount", "seLinuxOptions"});
-  }
+  static const std::vector<std::string_view>& kPodKeys = schema::ComponentKeys("securityContext");
+  static const std::vector<std::string_view>& kContainerKeys = schema::ComponentKeys("containerSecurityContext");
+  static const std::vector<std::string_view>& kCapabilityKeys =
+      schema::ComponentKeys("containerSecurityContext.capabilities");
+  static const std::vector<std::string_view>& kSeccompKeys =
+      schema::ComponentKeys("containerSecurityContext.seccompProfile");
+  static const std::span<const EnumWord> kFsGroupChangePolicies =
+      schema::ComponentWords("securityContext.fsGroupChangePolicy");
+  static const std::span<const EnumWord> kProcMounts = schema::ComponentWords("containerSecurityContext.procMount");
+  r_.CheckKeys(v, what, pod ? kPodKeys : kContainerKeys);
   bool ok = true;
   int64_t n = 0;
   bool b = false;
@@ -372,10 +363,10 @@ std::optional<Value> ComponentBuilder::ReadSecurityContext(const Value& v, std::
     std::string label = fmt::format("`{}`", k);
     if (k == "runAsUser" || k == "runAsGroup" || k == "fsGroup") ok &= r_.Int(x, label, n, 0, INT32_MAX * 2LL);
     else if (k == "runAsNonRoot" || k == "readOnlyRootFilesystem" || k == "allowPrivilegeEscalation" || k == "privileged") ok &= r_.Bool(x, label, b);
-    else if (k == "fsGroupChangePolicy") ok &= r_.Enum(x, label, {{"OnRootMismatch", "OnRootMismatch"}, {"Always", "Always"}}, s);
-    else if (k == "procMount") ok &= r_.Enum(x, label, {{"Default", "Default"}, {"Unmasked", "Unmasked"}}, s);
-    else if (k == "capabilities" && x.kind == ValueKind::Record) r_.CheckKeys(x, "`capabilities`", {"add", "drop"});
-    else if (k == "seccompProfile" && x.kind == ValueKind::Record) r_.CheckKeys(x, "`seccompProfile`", {"type", "localhostProfile"});
+    else if (k == "fsGroupChangePolicy") ok &= r_.Enum(x, label, kFsGroupChangePolicies, s);
+    else if (k == "procMount") ok &= r_.Enum(x, label, kProcMounts, s);
+    else if (k == "capabilities" && x.kind == ValueKind::Record) r_.CheckKeys(x, "`capabilities`", kCapabilityKeys);
+    else if (k == "seccompProfile" && x.kind == ValueKind::Record) r_.CheckKeys(x, "`seccompProfile`", kSeccompKeys);
   }
   if (!ok) return std::nullopt;
   return v;

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "compiler/check/interpret.h"
+#include "compiler/check/schema.h"
 
 namespace kstate::check {
 
@@ -23,7 +24,8 @@ void ComponentBuilder::ReadServiceAccount(const Value& v) {
     r_.Mismatch(v, "`serviceAccount`", "a name, or a section `serviceAccount { create = true }`");
     return;
   }
-  r_.CheckKeys(v, "`serviceAccount`", {"name", "create", "automount", "rules", "clusterRules"});
+  static const std::vector<std::string_view>& kKeys = schema::ComponentKeys("serviceAccount");
+  r_.CheckKeys(v, "`serviceAccount`", kKeys);
   if (const Value* cr = v.Get("create")) r_.Bool(*cr, "`create`", c_.service_account.create);
   // A created account is named after the component; without `create` and
   // `name`, the pods keep the namespace's `default` account.
@@ -67,7 +69,8 @@ void ComponentBuilder::ReadRules(const Value& v, std::string_view field, bool cl
       continue;
     }
     std::string where = fmt::format("a rule of {}", what);
-    r_.CheckKeys(item, where, {"apiGroups", "resources", "verbs", "resourceNames", "nonResourceURLs"});
+    static const std::vector<std::string_view>& kKeys = schema::ComponentKeys("serviceAccount.rules");
+    r_.CheckKeys(item, where, kKeys);
     RbacRule rule;
     rule.range = item.range;
     std::pair<std::string_view, std::vector<std::string>*> lists[] = {{"apiGroups", &rule.api_groups},
@@ -87,17 +90,8 @@ void ComponentBuilder::ReadRules(const Value& v, std::string_view field, bool cl
     if (const Value* verbs = item.Get("verbs")) {
       for (const Value& verb : verbs->items) {
         std::string ignored;
-        r_.Enum(verb, "verb",
-                {{"get", ""},
-                 {"list", ""},
-                 {"watch", ""},
-                 {"create", ""},
-                 {"update", ""},
-                 {"patch", ""},
-                 {"delete", ""},
-                 {"deletecollection", ""},
-                 {"*", ""}},
-                ignored);
+        static const std::span<const EnumWord> kVerbs = schema::ComponentWords("serviceAccount.rules.verbs");
+        r_.Enum(verb, "verb", kVerbs, ignored);
       }
     }
     if (known != item.keys.size()) continue;  // a misspelt key, reported, would also read as missing
@@ -165,13 +159,13 @@ void ComponentBuilder::ReadClient(const Value& v, std::string name, bool named) 
   cs.name = std::move(name);
   cs.range = named ? v.KeyRange("name") : v.range;
   // A named section's `name` is its section name, which the evaluator keeps from being set again.
-  r_.CheckKeys(v, named ? fmt::format("client `{}`", v.Get("name")->text) : std::string("`client`"),
-               {"name", "type", "ports", "labels", "annotations", "selector"});
+  static const std::vector<std::string_view>& kKeys = schema::ComponentKeys("client");
+  static const std::span<const EnumWord> kTypes = schema::ComponentWords("client.type");
+  r_.CheckKeys(v, named ? fmt::format("client `{}`", v.Get("name")->text) : std::string("`client`"), kKeys);
   if (const Value* n = v.Get("name"); n && !named && r_.String(*n, "the client service name", cs.name))
     cs.range = n->range;
   if (const Value* t = v.Get("type")) {
-    r_.Enum(*t, "service type",
-            {{"clusterIP", "ClusterIP"}, {"nodePort", "NodePort"}, {"loadBalancer", "LoadBalancer"}}, cs.type);
+    r_.Enum(*t, "service type", kTypes, cs.type);
   }
   if (const Value* p = v.Get("ports")) {
     std::vector<Value> names = p->kind == ValueKind::List ? p->items : std::vector<Value>{*p};

@@ -5,6 +5,7 @@
 
 #include "compiler/base/text.h"
 #include "compiler/check/interpret.h"
+#include "compiler/check/schema.h"
 
 namespace kstate::check {
 
@@ -42,8 +43,8 @@ void ComponentBuilder::ReadStorage(const Value& list) {
     Storage st;
     st.name = s.Get("name")->text;
     st.range = s.range;
-    r_.CheckKeys(s, fmt::format("storage `{}`", st.name),
-                 {"name", "size", "access", "class", "mount", "subPath", "readOnly", "labels", "annotations"});
+    static const std::vector<std::string_view>& kKeys = schema::ComponentKeys("storage");
+    r_.CheckKeys(s, fmt::format("storage `{}`", st.name), kKeys);
     if (const Value* size = s.Get("size")) {
       st.size_range = size->range;
       r_.Bytes(*size, "storage size", st.size);
@@ -58,12 +59,8 @@ void ComponentBuilder::ReadStorage(const Value& list) {
       st.access.clear();
       for (const Value& mode : modes) {
         std::string m;
-        if (r_.Enum(mode, "access mode",
-                    {{"ReadWriteOnce", "ReadWriteOnce"}, {"ReadOnlyMany", "ReadOnlyMany"},
-                     {"ReadWriteMany", "ReadWriteMany"}, {"ReadWriteOncePod", "ReadWriteOncePod"}},
-                    m)) {
-          st.access.push_back(m);
-        }
+        static const std::span<const EnumWord> kWords = schema::ComponentWords("storage.access");
+        if (r_.Enum(mode, "access mode", kWords, m)) st.access.push_back(m);
       }
     }
     if (const Value* cls = s.Get("class")) {
@@ -86,7 +83,8 @@ void ComponentBuilder::ReadConfigs(const Value& list) {
     cfg.range = s.range;
     cfg.object_name = cfg.name == c_.name ? c_.name : fmt::format("{}-{}", c_.name, cfg.name);
     std::string where = fmt::format("config `{}`", cfg.name);
-    r_.CheckKeys(s, where, {"name", "file", "mount", "mode"});
+    static const std::vector<std::string_view>& kKeys = schema::ComponentKeys("config");
+    r_.CheckKeys(s, where, kKeys);
     if (const Value* mode = s.Get("mode")) {
       int64_t n = 0;
       if (r_.FileMode(*mode, "file mode", n)) cfg.mode = n;
@@ -140,7 +138,8 @@ void ComponentBuilder::ReadConfigs(const Value& list) {
         }
         const Value* at = m.Get("at");
         if (at->kind == ValueKind::Record) {
-          r_.CheckKeys(*at, "`mount`", {"value", "readOnly"});
+          static const std::vector<std::string_view>& kMountKeys = schema::ComponentKeys("config.mount");
+          r_.CheckKeys(*at, "`mount`", kMountKeys);
           if (const Value* ro = at->Get("readOnly")) r_.Bool(*ro, "`readOnly`", mount.read_only);
           at = at->Get("value");
         }
@@ -162,8 +161,8 @@ void ComponentBuilder::ReadSecrets(const Value& list) {
     sv.name = s.Get("name")->text;
     sv.secret_name = sv.name;
     sv.range = s.range;
-    r_.CheckKeys(s, fmt::format("secret `{}`", sv.name),
-                 {"name", "secretName", "mode", "items", "optional", "mount", "subPath", "readOnly"});
+    static const std::vector<std::string_view>& kKeys = schema::ComponentKeys("secret");
+    r_.CheckKeys(s, fmt::format("secret `{}`", sv.name), kKeys);
     if (const Value* n = s.Get("secretName")) r_.String(*n, "`secretName`", sv.secret_name);
     if (const Value* mode = s.Get("mode")) {
       int64_t n = 0;
@@ -191,8 +190,10 @@ void ComponentBuilder::ReadScratch(const Value& list) {
     Scratch sc;
     sc.name = s.Get("name")->text;
     sc.range = s.range;
-    r_.CheckKeys(s, fmt::format("scratch `{}`", sc.name), {"name", "medium", "size", "mount", "subPath", "readOnly"});
-    if (const Value* m = s.Get("medium")) r_.Enum(*m, "scratch medium", {{"disk", ""}, {"memory", "Memory"}}, sc.medium);
+    static const std::vector<std::string_view>& kKeys = schema::ComponentKeys("scratch");
+    static const std::span<const EnumWord> kMedia = schema::ComponentWords("scratch.medium");
+    r_.CheckKeys(s, fmt::format("scratch `{}`", sc.name), kKeys);
+    if (const Value* m = s.Get("medium")) r_.Enum(*m, "scratch medium", kMedia, sc.medium);
     if (const Value* size = s.Get("size")) {
       int64_t n = 0;
       if (r_.Bytes(*size, "scratch size", n)) sc.size = n;

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "kstate/compiler.h"
+#include "compiler/lsp/lsp.h"
 #include "fmt_command.h"
 #include "output.h"
 
@@ -108,6 +109,15 @@ int main(int argc, char** argv) {
   kstate::cli::FmtOptions fmt_opts;
   CLI::App* fmt_cmd = kstate::cli::AddFmtCommand(app, fmt_opts);
 
+  CLI::App* lsp_cmd = app.add_subcommand("lsp", "Serve the Language Server Protocol on standard input and output");
+  lsp_cmd->footer("Editors start this themselves; see editors/README.md. It publishes diagnostics as you type and "
+                  "answers hover, completion, go-to-definition, references, document symbols, formatting, quick "
+                  "fixes and semantic tokens.\n"
+                  "initializationOptions: {\"diagnosticsDelay\": MS} waits MS milliseconds of quiet after a change "
+                  "before checking (default 0: check as soon as no message is waiting).\n"
+                  "Exit codes: 0 after `shutdown` and `exit`, 1 when the editor exits without `shutdown` or closes the "
+                  "input.");
+
   // Leaves without destroying the compilation: freeing a large program object
   // by object takes longer than the operating system reclaiming it at once.
   auto finish = [](int code) {
@@ -130,6 +140,7 @@ int main(int argc, char** argv) {
   }
 
   if (fmt_cmd->parsed()) finish(kstate::cli::RunFmt(fmt_opts));
+  if (lsp_cmd->parsed()) finish(kstate::lsp::RunStdio());
   if (check->parsed()) {
     kstate::Compilation c = kstate::Compilation::FromFiles(check_opts.files, {check_opts.root});
     finish(Report(c, check_opts));

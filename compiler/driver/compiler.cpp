@@ -25,6 +25,7 @@ void Run(Compilation::Impl& impl, const BuildOptions& options) {
   driver::Loader loader(impl.sources, impl.diags, checker, options.root);
   uint32_t entries = static_cast<uint32_t>(impl.sources.size());
   for (uint32_t id = 0; id < entries; ++id) loader.AddEntry(id);
+  for (const Source& s : options.unsaved) loader.AddUnsaved(s.path, s.text);
   loader.Run();
   impl.program = checker.Finish();
   // Patches are checked against the objects they change.

@@ -46,6 +46,8 @@ void Loader::AddEntry(uint32_t source_id) {
   by_key_.emplace(DiskKey(sources_.file(source_id).path()), source_id);
 }
 
+void Loader::AddUnsaved(const std::string& path, const std::string& text) { unsaved_[DiskKey(path)] = &text; }
+
 void Loader::Run() {
   for (uint32_t id : entries_) {
     if (loaded_.contains(id)) continue;  // already imported by an earlier entry
@@ -138,6 +140,11 @@ bool Loader::Resolve(const syntax::Decl& import, uint32_t from, uint32_t& out) {
   }
   std::error_code ec;
   std::string text, error;
+  if (auto it = unsaved_.find(key); it != unsaved_.end()) {
+    out = sources_.Add(display.generic_string(), *it->second);
+    by_key_.emplace(key, out);
+    return true;
+  }
   if (!fs::exists(display, ec)) {
     diags_.Report(K::ImportNotFound, import.text_range, spec,
                   fmt::format("there is no file `{}`", display.generic_string()));

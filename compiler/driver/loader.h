@@ -19,6 +19,8 @@ class Loader {
   // `root`: the directory imports may not leave; empty means each entry
   // file's own directory.
   Loader(base::SourceManager& sources, diag::Diagnostics& diags, check::Checker& checker, std::string root);
+  // A text that an import of `path` reads instead of the file on disk.
+  void AddUnsaved(const std::string& path, const std::string& text);
   // Registers a source already in `sources` as an entry file of the build
   // (in-memory sources are found by imports under their path).
   void AddEntry(uint32_t source_id);
@@ -53,6 +55,7 @@ class Loader {
   std::unordered_map<uint32_t, Loaded> loaded_;      // source -> state
   std::unordered_set<uint32_t> embedded_;             // sources from the standard library
   std::vector<Frame> stack_;
+  std::unordered_map<std::string, const std::string*> unsaved_;  // canonical path -> text
 };
 
 }  // namespace kstate::driver

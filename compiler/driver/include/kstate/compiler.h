@@ -39,6 +39,9 @@ struct BuildOptions {
   // The directory relative imports may not leave. Empty: each entry file's
   // own directory.
   std::string root;
+  // Texts that stand in for files on disk when they are imported, by path:
+  // an editor's unsaved buffers. They are not entry files.
+  std::vector<Source> unsaved;
 };
 
 struct RenderOptions {
