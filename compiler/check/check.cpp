@@ -218,6 +218,10 @@ void Checker::State::Build(Component c, const Value& record, std::initializer_li
   program.components.push_back(std::move(c));
 }
 
+size_t Checker::ComponentCount() const { return state_->program.components.size(); }
+const Component& Checker::ComponentAt(size_t index) const { return state_->program.components.at(index); }
+void Checker::AddChecked(Component component) { state_->program.components.push_back(std::move(component)); }
+
 Program Checker::Finish() {
   CheckProgram(state_->program, state_->diags);
   return std::move(state_->program);

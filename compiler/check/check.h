@@ -37,6 +37,13 @@ class Checker {
   // Runs the program-wide rules and hands over the program.
   Program Finish();
 
+  // For reusing the checking of a component across builds (the language
+  // server): how many components are declared so far, one of them, and
+  // adding one checked in an earlier build instead of declaring it again.
+  size_t ComponentCount() const;
+  const Component& ComponentAt(size_t index) const;
+  void AddChecked(Component component);
+
  private:
   struct State;
   std::unique_ptr<State> state_;

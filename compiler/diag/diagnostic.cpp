@@ -41,6 +41,12 @@ Diagnostic& Diagnostics::Add(Kind kind, Severity severity, base::SourceRange ran
   return list_.back();
 }
 
+void Diagnostics::Append(Diagnostic d) {
+  if (d.severity == Severity::Error) ++errors_;
+  if (d.severity == Severity::Warning) ++warnings_;
+  list_.push_back(std::move(d));
+}
+
 void Diagnostics::SortByLocation() {
   std::stable_sort(list_.begin(), list_.end(), [](const Diagnostic& a, const Diagnostic& b) {
     return std::pair(a.range.file, a.range.begin) < std::pair(b.range.file, b.range.begin);

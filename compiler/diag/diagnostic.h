@@ -66,6 +66,8 @@ class Diagnostics {
     return Add(kind, info.severity, range, std::move(message));
   }
   Diagnostic& Add(Kind kind, Severity severity, base::SourceRange range, std::string message);
+  // Adds a diagnostic reported before (in an earlier build), with its help, notes and fixes.
+  void Append(Diagnostic d);
 
   const std::vector<Diagnostic>& list() const { return list_; }
   std::vector<Diagnostic>& list() { return list_; }

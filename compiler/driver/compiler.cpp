@@ -7,6 +7,7 @@
 #include "compiler/check/check.h"
 #include "compiler/check/rules.h"
 #include "compiler/diag/render.h"
+#include "compiler/driver/check_cache.h"
 #include "compiler/driver/compilation_impl.h"
 #include "compiler/driver/loader.h"
 #include "compiler/driver/read_file.h"
@@ -26,7 +27,15 @@ void Run(Compilation::Impl& impl, const BuildOptions& options) {
   uint32_t entries = static_cast<uint32_t>(impl.sources.size());
   for (uint32_t id = 0; id < entries; ++id) loader.AddEntry(id);
   for (const Source& s : options.unsaved) loader.AddUnsaved(s.path, s.text);
+  CheckCache::Impl* cache = options.cache && entries == 1 ? &options.cache->impl() : nullptr;
+  if (cache) loader.UseCache(*cache, 0);
   loader.Run();
+  if (cache) {
+    cache->entries.swap(cache->next);
+    cache->next.clear();
+    cache->text = std::string(impl.sources.file(0).text());
+    cache->valid = true;
+  }
   impl.program = checker.Finish();
   // Patches are checked against the objects they change.
   if (!impl.diags.has_errors()) {
@@ -245,6 +254,26 @@ bool Compilation::WriteYaml(std::FILE* out) const { return WriteChunks(impl_->Ch
 bool Compilation::WriteJson(std::FILE* out) const { return WriteChunks(impl_->Chunks(true), out); }
 std::string Compilation::ObjectYaml(std::size_t i) const { return emit::WriteYaml({impl_->Objects().at(i)}); }
 std::string Compilation::ObjectJson(std::size_t i) const { return emit::WriteJson({impl_->Objects().at(i)}); }
+
+CheckCache::CheckCache() : impl_(std::make_unique<Impl>()) {}
+CheckCache::~CheckCache() = default;
+std::size_t CheckCache::reused() const { return impl_->reused; }
+std::size_t CheckCache::checked() const { return impl_->checked; }
+
+CheckCache::Impl::Shift CheckCache::Impl::Diff(std::string_view old_text, std::string_view new_text) {
+  Shift s;
+  size_t limit = std::min(old_text.size(), new_text.size());
+  size_t prefix = 0;
+  while (prefix < limit && old_text[prefix] == new_text[prefix]) ++prefix;
+  size_t suffix = 0;
+  while (suffix < limit - prefix && old_text[old_text.size() - 1 - suffix] == new_text[new_text.size() - 1 - suffix]) {
+    ++suffix;
+  }
+  s.prefix = static_cast<uint32_t>(prefix);
+  s.old_suffix = static_cast<uint32_t>(old_text.size() - suffix);
+  s.delta = static_cast<int64_t>(new_text.size()) - static_cast<int64_t>(old_text.size());
+  return s;
+}
 
 const char* Version() { return KSTATE_VERSION; }
 

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "compiler/check/rebase.h"
 #include "compiler/driver/read_file.h"
 #include "compiler/driver/stdlib.h"
 #include "compiler/syntax/parser.h"
@@ -31,6 +32,9 @@ std::string DiskKey(const fs::path& path) {
   return (ec ? absolute.lexically_normal() : canonical).string();
 }
 
+uint64_t Mix(uint64_t h, uint64_t x) { return h ^ (x + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2)); }
+uint64_t Hash(std::string_view s) { return std::hash<std::string_view>{}(s); }
+
 bool IsWithin(const fs::path& path, const fs::path& root) {
   auto [r, p] = std::mismatch(root.begin(), root.end(), path.begin(), path.end());
   return r == root.end() || (std::next(r) == root.end() && r->empty());  // a trailing separator in root
@@ -48,6 +52,14 @@ void Loader::AddEntry(uint32_t source_id) {
 
 void Loader::AddUnsaved(const std::string& path, const std::string& text) { unsaved_[DiskKey(path)] = &text; }
 
+void Loader::UseCache(CheckCache::Impl& cache, uint32_t source_id) {
+  cache_ = &cache;
+  cache_file_ = source_id;
+  shift_ = CheckCache::Impl::Diff(cache.text, sources_.file(source_id).text());
+  cache.next.clear();
+  cache.reused = cache.checked = 0;
+}
+
 void Loader::Run() {
   for (uint32_t id : entries_) {
     if (loaded_.contains(id)) continue;  // already imported by an earlier entry
@@ -63,11 +75,24 @@ void Loader::Load(uint32_t source_id, base::SourceRange imported_at) {
   stack_.push_back(Frame{source_id, imported_at});
   uint32_t module = checker_.BeginFile(source_id);
   syntax::Parser parser(sources_, source_id, diags_);
+  // For the cached file: a hash of every declaration a component can see
+  // (`let`s, templates, namespaces, imports and the imported texts).
+  bool cached = cache_ && source_id == cache_file_;
+  uint64_t environment = 0;
+  std::string_view text = sources_.file(source_id).text();
   while (std::unique_ptr<syntax::File> tree = parser.Next()) {
     const syntax::Decl& d = tree->decls.front();
+    std::string_view decl_text = text.substr(d.range.begin, d.range.end - d.range.begin);
     if (d.kind == syntax::DeclKind::Import) {
-      Import(d, source_id);
+      int64_t target = Import(d, source_id);
+      if (cached) {
+        environment = Mix(Mix(environment, Hash(decl_text)),
+                          target < 0 ? 0 : Hash(sources_.file(static_cast<uint32_t>(target)).text()));
+      }
+    } else if (cached && d.kind == syntax::DeclKind::Component) {
+      DeclareCached(std::move(tree), environment);
     } else {
+      if (cached) environment = Mix(environment, Hash(decl_text));
       checker_.Declare(std::move(tree));
     }
   }
@@ -76,30 +101,84 @@ void Loader::Load(uint32_t source_id, base::SourceRange imported_at) {
   stack_.pop_back();
 }
 
-void Loader::Import(const syntax::Decl& import, uint32_t from) {
+int64_t Loader::Import(const syntax::Decl& import, uint32_t from) {
   uint32_t target = 0;
   if (!Resolve(import, from, target)) {
     checker_.ImportFailed();
-    return;
+    return -1;
   }
   auto it = loaded_.find(target);
   if (it != loaded_.end() && it->second.module < 0) {
     ReportCycle(import, target);
     checker_.ImportFailed();
-    return;
+    return -1;
   }
   if (it == loaded_.end()) {
     if (stack_.size() >= kMaxImportDepth) {
       diags_.Report(K::ImportNotFound, import.text_range, import.text,
                     fmt::format("imports nest more than {} files deep", kMaxImportDepth));
       checker_.ImportFailed();
-      return;
+      return -1;
     }
     loaded_[target].root = loaded_[from].root;
     loaded_[target].root_shown = loaded_[from].root_shown;
     Load(target, import.text_range);
   }
   checker_.Import(import, static_cast<uint32_t>(loaded_[target].module));
+  return target;
+}
+
+void Loader::DeclareCached(std::unique_ptr<syntax::File> tree, uint64_t environment) {
+  const syntax::Decl& d = tree->decls.front();
+  const base::SourceRange decl_range = d.range;  // `d` goes with the tree into the checker
+  std::string_view text = sources_.file(cache_file_).text().substr(d.range.begin, d.range.end - d.range.begin);
+  // Identical declarations (a duplicate, reported as such) get keys of their own.
+  uint64_t key = Mix(environment, Hash(text));
+  key = Mix(key, occurrences_[key]++);
+  CheckCache::Impl& cache = *cache_;
+  if (cache.valid) {
+    auto it = cache.entries.find(key);
+    if (it != cache.entries.end() && it->second.text == text) {
+      CheckCache::Impl::Entry entry = std::move(it->second);
+      cache.entries.erase(it);
+      // Ranges in this file move with the edit; the edited span itself holds
+      // none of this declaration's (its text is unchanged).
+      check::RangeMap map = [&](base::SourceRange& r) {
+        if (r.file != cache_file_ || r.end <= shift_.prefix) return true;
+        if (r.begin < shift_.old_suffix) return false;
+        r.begin = static_cast<uint32_t>(r.begin + shift_.delta);
+        r.end = static_cast<uint32_t>(r.end + shift_.delta);
+        return true;
+      };
+      base::SourceRange moved = entry.range;
+      bool mapped = map(moved) && moved == decl_range;
+      mapped = mapped && (!entry.has_component || check::MapRanges(entry.component, map));
+      for (diag::Diagnostic& x : entry.diags) {
+        mapped = mapped && map(x.range);
+        for (diag::Note& n : x.notes) mapped = mapped && map(n.range);
+        for (diag::FixIt& f : x.fixes) mapped = mapped && map(f.range);
+      }
+      if (mapped) {
+        entry.range = decl_range;
+        if (entry.has_component) checker_.AddChecked(entry.component);
+        for (const diag::Diagnostic& x : entry.diags) diags_.Append(x);
+        cache.next[key] = std::move(entry);
+        ++cache.reused;
+        return;
+      }
+    }
+  }
+  size_t first_diag = diags_.list().size();
+  size_t first_component = checker_.ComponentCount();
+  checker_.Declare(std::move(tree));
+  CheckCache::Impl::Entry entry;
+  entry.text = std::string(text);
+  entry.range = decl_range;
+  entry.has_component = checker_.ComponentCount() > first_component;
+  if (entry.has_component) entry.component = checker_.ComponentAt(first_component);
+  entry.diags.assign(diags_.list().begin() + static_cast<std::ptrdiff_t>(first_diag), diags_.list().end());
+  cache.next[key] = std::move(entry);
+  ++cache.checked;
 }
 
 bool Loader::Resolve(const syntax::Decl& import, uint32_t from, uint32_t& out) {

@@ -10,6 +10,7 @@
 
 #include "compiler/base/source.h"
 #include "compiler/check/check.h"
+#include "compiler/driver/check_cache.h"
 #include "compiler/diag/diagnostic.h"
 
 namespace kstate::driver {
@@ -21,6 +22,8 @@ class Loader {
   Loader(base::SourceManager& sources, diag::Diagnostics& diags, check::Checker& checker, std::string root);
   // A text that an import of `path` reads instead of the file on disk.
   void AddUnsaved(const std::string& path, const std::string& text);
+  // Reuses (and refills) the checking of entry file `source_id`'s components.
+  void UseCache(CheckCache::Impl& cache, uint32_t source_id);
   // Registers a source already in `sources` as an entry file of the build
   // (in-memory sources are found by imports under their path).
   void AddEntry(uint32_t source_id);
@@ -39,7 +42,11 @@ class Loader {
   };
 
   void Load(uint32_t source_id, base::SourceRange imported_at);
-  void Import(const syntax::Decl& import, uint32_t from);
+  // Returns the imported source, or -1 when the import failed.
+  int64_t Import(const syntax::Decl& import, uint32_t from);
+  // Declares a component of the cached entry file, reusing the last build's
+  // result when its text and `environment` (a hash of what it can see) match.
+  void DeclareCached(std::unique_ptr<syntax::File> tree, uint64_t environment);
   // The source an import names, added to `sources` on first use; false after
   // reporting why it cannot be imported.
   bool Resolve(const syntax::Decl& import, uint32_t from, uint32_t& out);
@@ -56,6 +63,10 @@ class Loader {
   std::unordered_set<uint32_t> embedded_;             // sources from the standard library
   std::vector<Frame> stack_;
   std::unordered_map<std::string, const std::string*> unsaved_;  // canonical path -> text
+  CheckCache::Impl* cache_ = nullptr;
+  uint32_t cache_file_ = 0;
+  CheckCache::Impl::Shift shift_;
+  std::unordered_map<uint64_t, uint64_t> occurrences_;  // key -> declarations with it so far
 };
 
 }  // namespace kstate::driver

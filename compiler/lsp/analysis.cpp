@@ -102,6 +102,7 @@ void Analyze(Document& doc, std::vector<Source> unsaved, const std::string& root
   BuildOptions options;
   options.root = root;
   options.unsaved = std::move(unsaved);
+  options.cache = &doc.check_cache;
   doc.compilation = std::make_shared<Compilation>(Compilation::FromSources({{doc.path, doc.text()}}, options));
   doc.analysed = true;
   if (doc.compilation->ok()) {

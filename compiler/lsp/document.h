@@ -38,6 +38,8 @@ struct Document {
   std::shared_ptr<Compilation> good_compilation;
   std::string good_text;  // the text good_compilation was compiled from
   bool analysed = false;  // compilation matches the current text
+  // What the last check of this document can lend the next one.
+  CheckCache check_cache;
 
  private:
   std::string text_;

@@ -743,12 +743,12 @@ std::vector<Hostile> KnownBugInputs() {
          return s;
        }},
       // No bound on the total size of values: each `let` doubles.
-      {"string doubling 2^40", [] { return Doubling("\"xx\"", "a{0} + a{0}", "  labels = { a: a40 }\n"); }, false, 20},
-      {"list doubling 2^40", [] { return Doubling("[1, 2]", "a{0} + a{0}", ""); }, false, 20},
-      {"record doubling 2^40", [] { return Doubling("{x: 1}", "{{x: a{0}, y: a{0}}}", ""); }, false, 20},
+      {"string doubling 2^40", [] { return Doubling("\"xx\"", "a{0} + a{0}", "  labels = { a: a40 }\n"); }, false, 60},
+      {"list doubling 2^40", [] { return Doubling("[1, 2]", "a{0} + a{0}", ""); }, false, 60},
+      {"record doubling 2^40", [] { return Doubling("{x: 1}", "{{x: a{0}, y: a{0}}}", ""); }, false, 60},
       {"nested comprehensions 10^5 x 10^5", [] {
          return "component c {\n  image = \"x:1\"\n  let x = [for i in 0..100000: [for j in 0..100000: \"x\"]]\n}\n";
-       }, false, 20},
+       }, false, 60},
       // Quadratic time: records and blocks look keys up linearly
       // (Value::Get / Value::Set, Evaluator::ExecStmt). 10k entries take 1-10 s
       // in a Debug build, 20k four times that, 50k 25 times.
@@ -756,17 +756,17 @@ std::vector<Hostile> KnownBugInputs() {
          std::string s = "{k0: \"v\"";
          for (size_t i = 1; i < k20; ++i) s += ", k" + std::to_string(i) + ": \"v\"";
          return WithValue("labels", s + "}");
-       }, false, 20},
+       }, false, 60},
       {"50k let statements in a component", [=] {
          std::string s = "component c {\n  image = \"x:1\"\n";
          for (size_t i = 0; i < k50; ++i) s += "  let x" + std::to_string(i) + " = " + std::to_string(i) + "\n";
          return s + "}\n";
-       }, false, 20},
+       }, false, 60},
       {"50k unknown fields", [=] {
          std::string s = "component c {\n  image = \"x:1\"\n";
          for (size_t i = 0; i < k50; ++i) s += "  f" + std::to_string(i) + " = " + std::to_string(i) + "\n";
          return s + "}\n";
-       }, false, 20},
+       }, false, 60},
   };
 }
 

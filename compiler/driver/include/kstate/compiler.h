@@ -35,6 +35,29 @@ struct ObjectInfo {
   std::string component;       // the component that produced it
 };
 
+// Remembers how the components of an entry file were checked, so that the
+// next build of an edited version of the file re-checks only what the edit
+// can affect: the components whose text changed, and every component after a
+// changed `let`, template, import or namespace. For editors (the language
+// server keeps one per open document); the results are those of a build
+// without it. One cache serves one entry file, one build at a time.
+class CheckCache {
+ public:
+  CheckCache();
+  ~CheckCache();
+  CheckCache(const CheckCache&) = delete;
+  CheckCache& operator=(const CheckCache&) = delete;
+  // How many components the last build reused and checked.
+  std::size_t reused() const;
+  std::size_t checked() const;
+
+  struct Impl;
+  Impl& impl() { return *impl_; }
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
 struct BuildOptions {
   // The directory relative imports may not leave. Empty: each entry file's
   // own directory.
@@ -42,6 +65,9 @@ struct BuildOptions {
   // Texts that stand in for files on disk when they are imported, by path:
   // an editor's unsaved buffers. They are not entry files.
   std::vector<Source> unsaved;
+  // Reuse the checking of unchanged components of the (single) entry file
+  // from the previous build with this cache. Null: check everything.
+  CheckCache* cache = nullptr;
 };
 
 struct RenderOptions {
