@@ -3,8 +3,9 @@
 
 Reads the environment run.sh exports (REPO, WORK, RESULTS, CPU, LOAD_BEFORE,
 LOAD_AFTER, MEM_*) and the files in WORK: gbench.json (Google Benchmark),
-hf1.json and hf10000.json (hyperfine), perf.txt / perf-dso.txt and
-callgrind-*.txt (profiles).
+hf1.json and hf10000.json (hyperfine), lsp.json (bench/lsp_bench.py),
+perf.txt / perf-dso.txt / lsp-perf-inclusive.txt and callgrind-*.txt
+(profiles).
 """
 import datetime
 import json
@@ -77,6 +78,10 @@ def status(value, goal):
     return "met" if value <= goal else "**missed**"
 
 
+# ---- the language server (bench/lsp_bench.py), when run.sh ran it
+lsp = json.load(open(path("lsp.json"))) if os.path.exists(path("lsp.json")) else None
+
+
 cpu_model = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2")
 commit = sh(f"git -C '{repo}' rev-parse --short HEAD")
 dirty = sh(f"git -C '{repo}' status --porcelain -- compiler")
@@ -110,6 +115,13 @@ w(f"| Peak memory of `kstatec build`, 10,000 components | 150 MB | {mem['n10000'
   f"{mem['n10000'] / 150:.2f}x | {status(mem['n10000'], 150)} |")
 w(f"| One-component `kstatec build`, process start included | 3 ms | {one_ms:.2f} ms | {one_ms / 3:.2f}x | "
   f"{status(one_ms, 3)} |")
+if lsp:
+    lat, goal = lsp["latency_ms"], lsp["goal"]
+    w(f"| Language server: diagnostics after a single-character edit, {lsp['file']['lines']:,}-line file, one core "
+      f"| median {goal['median_ms']:.0f} ms / p99 {goal['p99_ms']:.0f} ms "
+      f"| median {lat['median']:.1f} ms / p99 {lat['p99']:.1f} ms "
+      f"| {lat['median'] / goal['median_ms']:.2f}x / {lat['p99'] / goal['p99_ms']:.2f}x "
+      f"| {'met' if goal['met'] else '**missed**'} |")
 w("")
 w("## Whole process (hyperfine `-N`, output to /dev/null)")
 w("")
@@ -160,6 +172,42 @@ w("BM_CompileYaml is `FromSources` + `Yaml()`; BM_Compile is `FromSources` alone
   "lowering when `Yaml()` lowers as it writes); BM_Json is `Json()` with the objects lowered beforehand. "
   "Throughput counts output bytes, except for BM_Compile (input bytes).")
 w("")
+if lsp:
+    f, lat, base = lsp["file"], lsp["latency_ms"], lsp["baseline_check_ms"]
+    w("## Language server (bench/lsp_bench.py)")
+    w("")
+    server_core = lsp["server_cpu"] if lsp["server_cpu"] is not None else "any"
+    client_cores = ", ".join(map(str, lsp["client_cpus"]))
+    w(f"`kstatec lsp` on core {server_core} (the client on {client_cores}), `diagnosticsDelay` "
+      f"{lsp['diagnostics_delay_ms']} ms, one {f['lines']:,}-line file ({f['bytes'] / 1e3:.0f} kB, {f['components']} components: plain, local template instances, standard-library "
+      f"instances; `{f['generator']}`). {lsp['edits']:,} single-character incremental `didChange`s, one at a time; "
+      "each is timed from just before it is written to the moment the `publishDiagnostics` of its version is read, "
+      "and every publish is checked (its version; no diagnostics for a clean text, the unknown-field error for a "
+      f"broken name). Load during the run: {' '.join(lsp['load_before'])} before, {' '.join(lsp['load_after'])} after.")
+    w("")
+    w("| Measure | n | Median | p90 | p99 | Max | Median / `kstatec check` median |")
+    w("|---|---|---|---|---|---|---|")
+    kinds = {"string": "typing or deleting a character in a string", "number": "`8Gi` -> `18Gi` and back",
+             "field-broken": "deleting a character of a field name (an error)",
+             "field-fixed": "typing it back (the error goes)"}
+
+    def lsp_row(label, st):
+        w(f"| {label} | {st['n']} | {st['median']:.2f} ms | {st['p90']:.2f} ms | {st['p99']:.2f} ms | "
+          f"{st['max']:.2f} ms | {st['median'] / base['median']:.2f}x |")
+
+    lsp_row("**Edit to diagnostics, all edits**", lat)
+    for kind, st in lsp["by_kind"].items():
+        lsp_row(f"&nbsp;&nbsp;{kinds.get(kind, kind)}", st)
+    for region, st in lsp["by_region"].items():
+        lsp_row(f"&nbsp;&nbsp;edits in the {region} of the file", st)
+    lsp_row("`kstatec check` of the same file, whole process, same core (baseline)", base)
+    lsp_row("Round trip of a request the server rejects at once (transport alone)", lsp["roundtrip_ms"])
+    w("")
+    cpu_edit = lsp["server_cpu_ms_per_edit"]
+    w(f"`didOpen` to its diagnostics: {lsp['open_ms']:.1f} ms. CPU time of the server per edit (from /proc): "
+      f"{cpu_edit:.1f} ms, of a `kstatec check` process {lsp['baseline_check_cpu_ms']:.1f} ms; a median latency "
+      "above the CPU time per edit is time spent waiting for the core on a loaded machine.")
+    w("")
 w("## Hot spots")
 w("")
 w("### perf: `kstatec build`, N=10000, self time over the whole process")
@@ -201,6 +249,16 @@ def callgrind_top(name, n):
     return "\n".join(lines)
 
 
+if read("lsp-perf-inclusive.txt"):
+    w("")
+    w("### perf: `kstatec lsp` during 200 edits, inclusive (children included)")
+    w("")
+    w("```")
+    w("Children     Self  Symbol")
+    w(read("lsp-perf-inclusive.txt"))
+    w("```")
+
+
 if read("callgrind-inclusive.txt"):
     w("")
     w("### callgrind: `kstatec build`, N=1000, instructions (inclusive, then self)")
@@ -213,7 +271,8 @@ if read("callgrind-inclusive.txt"):
     w(callgrind_top("callgrind-self.txt", 25))
     w("```")
 w("")
-w("Raw data: `build-bench/bench-work/` (gbench.json, hf1.json, hf10000.json, perf.data, callgrind.out).")
+w(f"Raw data: `{os.path.relpath(work, repo)}/` (gbench.json, hf1.json, hf10000.json, lsp.json, perf.data, lsp-perf.data, "
+  "callgrind.out).")
 
 with open(results, "w", encoding="utf-8") as f:
     f.write("\n".join(out) + "\n")

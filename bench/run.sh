@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks kstatec and writes bench/results.md.
 #
-#   bench/run.sh              everything (about 2-4 minutes)
+#   bench/run.sh              everything (about 3-5 minutes)
 #   QUICK=1 bench/run.sh      fewer repetitions and runs, no callgrind
 #
 # 1. Configures a Release build with -DKSTATE_BENCH=ON in build-bench/ and
@@ -13,9 +13,14 @@
 #    start) and `cat` of the same input file to /dev/null (start plus reading
 #    as many bytes).
 # 4. Measures peak memory with /usr/bin/time -v (Debian/Ubuntu package `time`).
-# 5. Profiles N = 10000 with perf (flat, self time) and, when valgrind is
-#    installed, N = 1000 with callgrind (inclusive cost per function).
-# 6. Writes bench/results.md: the figures against the goals, as absolute
+# 5. Replays 1,000 single-character edits (QUICK=1: 200) on a 5,000-line file
+#    through `kstatec lsp` pinned to one core (bench/lsp_bench.py), timing
+#    each change until its diagnostics are published, beside `kstatec check`
+#    of the same file as a baseline.
+# 6. Profiles N = 10000 with perf (flat, self time), the language server
+#    during 200 edits with perf (inclusive), and, when valgrind is installed,
+#    N = 1000 with callgrind (inclusive cost per function).
+# 7. Writes bench/results.md: the figures against the goals, as absolute
 #    numbers and ratios, with the machine and its load (the figures of a
 #    shared machine are only as good as its load average).
 #
@@ -97,11 +102,17 @@ MEM_N10000="$(peak_kb "$KSTATEC" build "$WORK/n10000.kstate")"
 MEM_CAT="$(peak_kb cat "$WORK/n10000.kstate")"
 MEM_N10000_JSON="$(peak_kb "$KSTATEC" build --format json "$WORK/n10000.kstate")"
 
+echo "== language server (bench/lsp_bench.py)"
+EDITS=1000
+[ "$QUICK" = 1 ] && EDITS=200
+python3 "$REPO/bench/lsp_bench.py" --kstatec "$KSTATEC" --edits "$EDITS" --cpu "$CPU" --json "$WORK/lsp.json"
+
 echo "== profile"
 PERF_TXT="$WORK/perf.txt"
 : >"$PERF_TXT"
 : >"$WORK/perf-inclusive.txt"
 : >"$WORK/perf-dso.txt"
+: >"$WORK/lsp-perf-inclusive.txt"
 tidy() { cut -c1-170 | sed -e 's/[[:space:]]*$//'; }
 if command -v perf >/dev/null 2>&1; then
   LOOPS=10
@@ -123,6 +134,15 @@ if command -v perf >/dev/null 2>&1; then
     fi
   else
     echo "perf record failed: $(head -c 300 "$WORK/perf.err")" >"$PERF_TXT"
+  fi
+  # The language server during 200 edits: where an edit's time goes, callees
+  # included (the figures of this run are not kept: perf slows the server).
+  if python3 "$REPO/bench/lsp_bench.py" --kstatec "$KSTATEC" --edits 200 --baseline-runs 2 --cpu "$CPU" \
+      --server-wrapper "perf record -q -F 499 --call-graph dwarf,16384 -o $WORK/lsp-perf.data --" \
+      >"$WORK/lsp-perf.log" 2>&1; then
+    perf report -i "$WORK/lsp-perf.data" --stdio --children --sort symbol -g none --percent-limit 1.5 2>/dev/null |
+      grep -E '^ +[0-9]' | grep -E 'kstate::|main$|malloc|free|memmove|memcpy|vformat|nlohmann' | tidy |
+      head -n 40 >"$WORK/lsp-perf-inclusive.txt" || true
   fi
 else
   echo "perf is not installed" >"$PERF_TXT"
