@@ -14,6 +14,8 @@
 
 #include "kstate/compiler.h"
 #include "compiler/lsp/lsp.h"
+#include "apply_command.h"
+#include "inspect_command.h"
 #include "fmt_command.h"
 #include "output.h"
 
@@ -109,6 +111,13 @@ int main(int argc, char** argv) {
   kstate::cli::FmtOptions fmt_opts;
   CLI::App* fmt_cmd = kstate::cli::AddFmtCommand(app, fmt_opts);
 
+  kstate::cli::ApplyOptions apply_opts;
+  CLI::App* apply_cmd = kstate::cli::AddApplyCommand(app, apply_opts);
+
+  kstate::cli::InspectOptions diff_opts, status_opts;
+  CLI::App* diff_cmd = kstate::cli::AddDiffCommand(app, diff_opts);
+  CLI::App* status_cmd = kstate::cli::AddStatusCommand(app, status_opts);
+
   CLI::App* lsp_cmd = app.add_subcommand("lsp", "Serve the Language Server Protocol on standard input and output");
   lsp_cmd->footer("Editors start this themselves; see editors/README.md. It publishes diagnostics as you type and "
                   "answers hover, completion, go-to-definition, references, document symbols, formatting, quick "
@@ -141,6 +150,9 @@ int main(int argc, char** argv) {
 
   if (fmt_cmd->parsed()) finish(kstate::cli::RunFmt(fmt_opts));
   if (lsp_cmd->parsed()) finish(kstate::lsp::RunStdio());
+  if (apply_cmd->parsed()) finish(kstate::cli::RunApply(apply_opts));
+  if (diff_cmd->parsed()) finish(kstate::cli::RunDiff(diff_opts));
+  if (status_cmd->parsed()) finish(kstate::cli::RunStatus(status_opts));
   if (check->parsed()) {
     kstate::Compilation c = kstate::Compilation::FromFiles(check_opts.files, {check_opts.root});
     finish(Report(c, check_opts));

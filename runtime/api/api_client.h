@@ -1,0 +1,96 @@
+// The Kubernetes API as the runtime uses it: discovery (cached per run), GET,
+// LIST, server-side apply and DELETE, with the server's `Status` errors
+// parsed. Thread-safe; nothing here throws.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "runtime/http/client.h"
+
+namespace kstate::runtime::api {
+
+using Json = nlohmann::json;
+
+// A failed call: the server's Status (reason, message, causes) or, with
+// status 0, the transport's error.
+struct ApiError {
+  long status = 0;
+  std::string reason;   // NotFound, Conflict, Invalid, Forbidden, Unauthorized, AlreadyExists, ...
+  std::string message;
+  struct Cause {
+    std::string type, message, field;
+  };
+  std::vector<Cause> causes;
+  // `message` and one line per cause; the reason and HTTP status in front.
+  std::string Describe() const;
+};
+
+template <typename T>
+struct Result {
+  std::optional<T> value;
+  ApiError error;
+  bool ok() const { return value.has_value(); }
+};
+
+// A resource type found by discovery.
+struct Resource {
+  std::string group;    // "" for the core group
+  std::string version;  // v1
+  std::string plural;   // statefulsets
+  std::string kind;     // StatefulSet
+  bool namespaced = true;
+};
+
+class ApiClient {
+ public:
+  ApiClient(std::shared_ptr<http::Client> http, std::string server);
+
+  // The resource that serves `kind` in `api_version` ("apps/v1"), from the
+  // server's discovery documents (each fetched once).
+  Result<Resource> Find(std::string_view api_version, std::string_view kind);
+  // /api/v1/namespaces/NS/pods[/NAME], /apis/apps/v1/...
+  std::string Path(const Resource& r, std::string_view ns, std::string_view name = {}) const;
+
+  Result<Json> Get(const Resource& r, std::string_view ns, std::string_view name);
+  Result<Json> List(const Resource& r, std::string_view ns, std::string_view label_selector = {});
+
+  struct ApplyOptions {
+    std::string field_manager = "kstatec";
+    bool force = false;
+    bool dry_run = false;
+  };
+  // Server-side apply of `object` (a whole object as JSON).
+  Result<Json> Apply(const Resource& r, std::string_view ns, std::string_view name, const Json& object,
+                     const ApplyOptions& options);
+  // DELETE with a propagation policy (Orphan, Background, Foreground).
+  Result<Json> Delete(const Resource& r, std::string_view ns, std::string_view name, std::string_view propagation,
+                      bool dry_run);
+  // Any GET under the server (discovery, /version).
+  Result<Json> GetPath(const std::string& path);
+
+  const std::string& server() const { return server_; }
+
+ private:
+  Result<Json> Call(http::Request request);
+  Result<std::vector<Resource>> Discover(const std::string& group_version);
+
+  std::shared_ptr<http::Client> http_;
+  std::string server_;
+  std::mutex mutex_;
+  std::map<std::string, std::vector<Resource>> discovered_;  // group/version -> resources
+};
+
+// Parses an error response (a `Status` body when there is one).
+ApiError ErrorFrom(const http::Response& response);
+// Percent-encodes a query parameter value.
+std::string QueryEscape(std::string_view value);
+
+}  // namespace kstate::runtime::api

@@ -1,0 +1,272 @@
+#!/usr/bin/env python3
+"""`kstatec apply` against the fake API server (tests/apiserver): the order of
+objects, dependsOn, waiting for readiness, the live view on a terminal, JSON
+events, fail-fast on broken pods with the OrderedReady recovery, PVCs stuck
+Pending, server-side dry run, field-ownership conflicts, API errors mapped to
+.kstate lines, and kubeconfig problems.
+
+Run: test_apply.py --kstatec PATH --repo DIR (exits 77 when the fixture cannot start)."""
+import argparse
+import json
+import os
+import pty
+import select
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+ARGS = None
+
+
+def write(directory, name, text):
+    path = os.path.join(directory, name)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
+
+
+SYSTEM = """namespace "shop" { create = true }
+
+component cache {
+  image    = "docker.io/library/redis:7.2.4"
+  replicas = 3
+  port redis = 6379
+  readiness = tcp(redis)
+  resources { cpu = 100m; memory = 128Mi }
+  storage data { size = 1Gi; mount = "/data" }
+}
+
+component api {
+  image     = "quay.io/example/api:1.0.0"
+  replicas  = 2
+  dependsOn = [cache]
+  port http = 8080
+  readiness = http("/ready", http)
+  resources { cpu = 100m; memory = 128Mi }
+}
+"""
+
+
+class ApplyTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        sys.path.insert(0, os.path.join(ARGS.repo, "tests", "apiserver"))
+        from apiserver import start_server  # noqa: E402
+        import support  # noqa: E402
+        cls.support = support
+        cls.server = start_server()
+        cls.client = support.Client(cls.server)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="kstate-apply-")
+
+    def kstatec(self, *args, timeout=60):
+        cmd = [ARGS.kstatec, "apply", "--kubeconfig", self.server.kubeconfig, "--context", "admin-cert", *args]
+        start = time.monotonic()
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        p.seconds = time.monotonic() - start
+        return p
+
+    def requests(self):
+        return self.server.log()
+
+    def test_system_in_order_with_depends_on(self):
+        path = write(self.dir, "system.kstate", SYSTEM)
+        p = self.kstatec(path, "--timeout", "60s")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        out = p.stdout
+        # The namespace first; the cache's objects in apply order; api only after cache is ready.
+        order = [out.index(s) for s in ["Namespace shop applied", "Service shop/cache applied",
+                                        "StatefulSet shop/cache applied", "PodDisruptionBudget shop/cache applied",
+                                        "cache ready", "Service shop/api applied", "api ready"]]
+        self.assertEqual(order, sorted(order), out)
+        self.assertIn("3/3 ready at revision", out)
+        sts = json.loads(self.client.get("/apis/apps/v1/namespaces/shop/statefulsets/cache").raw)
+        self.assertEqual(sts["status"]["readyReplicas"], 3)
+        managers = {m["manager"] for m in sts["metadata"]["managedFields"]}
+        self.assertIn("kstatec", managers)
+        patches = [r for r in self.requests() if r["method"] == "PATCH" and "/shop/" in r["path"]]
+        self.assertTrue(patches)
+        for r in patches:
+            self.assertEqual(r["content_type"], "application/apply-patch+yaml")
+            self.assertEqual(r["query"].get("fieldManager"), "kstatec")
+
+    def test_mariadb_example_live_view_on_a_terminal(self):
+        self.client.post("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace",
+                                                "metadata": {"name": "demo"}})
+        example = os.path.join(ARGS.repo, "examples", "mariadb", "mariadb.kstate")
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execv(ARGS.kstatec, [ARGS.kstatec, "apply", example, "--kubeconfig", self.server.kubeconfig,
+                                    "--context", "admin-cert", "--timeout", "60s"])
+        output = b""
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 1)
+            if ready:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                output += chunk
+        _, status = os.waitpid(pid, 0)
+        text = output.decode("utf-8", "replace")
+        self.assertEqual(os.WEXITSTATUS(status), 0, text)
+        # Redrawn in place: cursor up and clear, a line per pod ordinal.
+        self.assertIn("\x1b[", text)
+        self.assertIn("mariadb-0", text)
+        self.assertIn("1/1 ready at revision", text)
+
+    def test_json_events(self):
+        path = write(self.dir, "one.kstate", SYSTEM.replace("shop", "jsonns").split("component api")[0])
+        p = self.kstatec(path, "-o", "json")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        events = [json.loads(line) for line in p.stdout.splitlines()]
+        states = [e["state"] for e in events if e["event"] == "component"]
+        self.assertEqual(states[0], "waiting")
+        self.assertEqual(states[-1], "ready")
+        self.assertTrue(any(e["pods"] for e in events if e["event"] == "component"))
+
+    def test_crash_fails_fast_with_the_recovery_command(self):
+        path = write(self.dir, "crash.kstate", SYSTEM.replace("shop", "crashns"))
+        self.assertEqual(self.kstatec(path).returncode, 0)
+        self.server.script({"action": "pod", "behavior": "crash", "namespace": "crashns", "statefulset": "cache",
+                            "revision": "next"})
+        write(self.dir, "crash.kstate", SYSTEM.replace("shop", "crashns").replace("7.2.4", "7.2.5"))
+        p = self.kstatec(path)
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertLess(p.seconds, 15)
+        self.assertIn("pod cache-2 (container cache): CrashLoopBackOff", p.stdout)
+        self.assertIn("kubectl delete pod cache-2 -n crashns", p.stdout)
+        self.assertIn("api skipped", p.stdout)
+
+    def test_image_pull_and_unschedulable_and_pending_claim(self):
+        cases = [("image_pull", "ImagePullBackOff|ErrImagePull"), ("unschedulable", "Unschedulable: 0/3 nodes")]
+        for n, (behavior, expected) in enumerate(cases):
+            ns = "fail%d" % n
+            self.server.script({"action": "pod", "behavior": behavior, "namespace": ns, "name": "cache-0"})
+            path = write(self.dir, "%s.kstate" % ns, SYSTEM.replace("shop", ns))
+            p = self.kstatec(path)
+            self.assertEqual(p.returncode, 1, p.stdout)
+            self.assertRegex(p.stdout, "pod cache-0.*(%s)" % expected)
+        self.server.script({"action": "pvc", "behavior": "pending", "namespace": "pvcns", "statefulset": "cache",
+                            "reason": "ProvisioningFailed"})
+        path = write(self.dir, "pvc.kstate", SYSTEM.replace("shop", "pvcns"))
+        p = self.kstatec(path, "--claim-grace", "1s")
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertRegex(p.stdout, r"PersistentVolumeClaim data-cache-0 is still Pending after \d+ s:\n.*ProvisioningFailed")
+
+    def test_server_dry_run_changes_nothing(self):
+        path = write(self.dir, "dry.kstate", SYSTEM.replace("shop", "dryns"))
+        self.server.script({"action": "clear_log"})
+        p = self.kstatec(path, "--dry-run=server")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("Namespace dryns applied (server dry run)", p.stdout)
+        self.assertIn("StatefulSet dryns/cache not checked: namespace dryns does not exist yet", p.stdout)
+        # In an existing namespace the server checks every object.
+        self.client.post("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "dryns"}})
+        p = self.kstatec(path, "--dry-run=server")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("StatefulSet dryns/cache applied (server dry run)", p.stdout)
+        writes = [r for r in self.requests() if r["method"] not in ("GET", "POST")]
+        self.assertTrue(writes)
+        for r in writes:
+            self.assertEqual(r["query"].get("dryRun"), "All", r)
+        self.assertEqual(self.client.get("/apis/apps/v1/namespaces/dryns/statefulsets/cache").status, 404)
+
+    def test_conflict_names_the_field_and_force_takes_it(self):
+        path = write(self.dir, "conflict.kstate", SYSTEM.replace("shop", "confns").split("component api")[0])
+        self.assertEqual(self.kstatec(path).returncode, 0)
+        r = self.client.apply("/apis/apps/v1/namespaces/confns/statefulsets/cache",
+                              {"apiVersion": "apps/v1", "kind": "StatefulSet",
+                               "metadata": {"name": "cache", "namespace": "confns"}, "spec": {"replicas": 5}},
+                              manager="ops", force=True)
+        self.assertEqual(r.status, 200, r)
+        p = self.kstatec(path)
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertIn('conflict with "ops"', p.stdout)
+        self.assertIn(".spec.replicas", p.stdout)
+        self.assertIn("--force-conflicts", p.stdout)
+        p = self.kstatec(path, "--force-conflicts")
+        self.assertEqual(p.returncode, 0, p.stdout)
+
+    def test_immutable_change_points_at_the_source(self):
+        text = SYSTEM.replace("shop", "immns").split("component api")[0]
+        path = write(self.dir, "imm.kstate", text)
+        self.assertEqual(self.kstatec(path).returncode, 0)
+        write(self.dir, "imm.kstate", text.replace("size = 1Gi", "size = 2Gi"))
+        p = self.kstatec(path)
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertIn("updates to statefulset spec for fields other than", p.stdout)
+        self.assertRegex(p.stdout, r"comes from .*imm\.kstate:\d+:\d+")
+
+    def test_diff_and_status(self):
+        text = SYSTEM.replace("shop", "diffns").split("component api")[0]
+        path = write(self.dir, "diff.kstate", text)
+        diff = subprocess.run([ARGS.kstatec, "diff", path, "--kubeconfig", self.server.kubeconfig,
+                               "--context", "admin-cert"], capture_output=True, text=True, timeout=60)
+        self.assertEqual(diff.returncode, 1, diff.stderr)
+        self.assertIn("--- /dev/null\n+++ applied StatefulSet diffns/cache", diff.stdout)
+        self.assertEqual(self.kstatec(path).returncode, 0)
+        diff = subprocess.run([ARGS.kstatec, "diff", path, "--kubeconfig", self.server.kubeconfig,
+                               "--context", "admin-cert"], capture_output=True, text=True, timeout=60)
+        self.assertEqual((diff.returncode, diff.stdout), (0, ""), diff.stderr)
+        write(self.dir, "diff.kstate", text.replace("replicas = 3", "replicas = 4"))
+        diff = subprocess.run([ARGS.kstatec, "diff", path, "--kubeconfig", self.server.kubeconfig,
+                               "--context", "admin-cert"], capture_output=True, text=True, timeout=60)
+        self.assertEqual(diff.returncode, 1, diff.stderr)
+        self.assertIn("-  replicas: 3\n+  replicas: 4", diff.stdout)
+        self.assertNotIn("managedFields", diff.stdout)
+        self.assertNotIn("resourceVersion", diff.stdout)
+        # Nothing changed by the diff (a dry run), and status shows the live state.
+        status = subprocess.run([ARGS.kstatec, "status", path, "--kubeconfig", self.server.kubeconfig,
+                                 "--context", "admin-cert"], capture_output=True, text=True, timeout=60)
+        self.assertEqual(status.returncode, 0, status.stderr)
+        self.assertIn("cache (diffns/cache): ready: 3/3 ready at revision", status.stdout)
+        self.assertRegex(status.stdout, r"pod cache-2 +rev \w+ +Running +ready")
+        self.assertRegex(status.stdout, r"claim data-cache-0 +Bound +1Gi")
+        broken = subprocess.run([ARGS.kstatec, "diff", path, "--kubeconfig", self.server.kubeconfig,
+                                 "--context", "nowhere"], capture_output=True, text=True, timeout=60)
+        self.assertEqual(broken.returncode, 2)
+
+    def test_kubeconfig_and_auth_problems(self):
+        path = write(self.dir, "auth.kstate", SYSTEM.replace("shop", "authns"))
+        p = subprocess.run([ARGS.kstatec, "apply", path, "--kubeconfig", self.server.kubeconfig,
+                            "--context", "nowhere"], capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("nowhere", p.stderr)
+        p = subprocess.run([ARGS.kstatec, "apply", path, "--kubeconfig", self.server.kubeconfig,
+                            "--context", "forbidden"], capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("forbidden", p.stdout + p.stderr)
+        p = subprocess.run([ARGS.kstatec, "apply", path, "--kubeconfig", os.path.join(self.dir, "missing")],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("missing", p.stderr)
+        p = subprocess.run([ARGS.kstatec, "apply", path, "--timeout", "soon"], capture_output=True, text=True,
+                           timeout=30)
+        self.assertEqual(p.returncode, 2)
+
+
+def main():
+    global ARGS
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--kstatec", required=True)
+    ap.add_argument("--repo", required=True)
+    ARGS, rest = ap.parse_known_args()
+    if subprocess.run(["which", "openssl"], capture_output=True).returncode != 0:
+        print("skipped: the fake API server needs the openssl command")
+        sys.exit(77)
+    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+
+
+if __name__ == "__main__":
+    main()
