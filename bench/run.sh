@@ -107,6 +107,13 @@ EDITS=1000
 [ "$QUICK" = 1 ] && EDITS=200
 python3 "$REPO/bench/lsp_bench.py" --kstatec "$KSTATEC" --edits "$EDITS" --cpu "$CPU" --json "$WORK/lsp.json"
 
+echo "== kstatec apply against kubectl apply --server-side (bench/apply_bench.py)"
+if command -v kubectl >/dev/null; then
+  python3 "$REPO/bench/apply_bench.py" --kstatec "$KSTATEC" --rounds 5 --json "$WORK/apply.json"
+else
+  echo "skipped: kubectl is not on PATH"
+fi
+
 echo "== profile"
 PERF_TXT="$WORK/perf.txt"
 : >"$PERF_TXT"

@@ -124,6 +124,15 @@ class ApplyTest(unittest.TestCase):
         self.assertIn("\x1b[", text)
         self.assertIn("mariadb-0", text)
         self.assertIn("1/1 ready at revision", text)
+        # The same example with a new image whose pod crashes: exit 1 within seconds, naming pod and reason.
+        self.server.script({"action": "pod", "behavior": "crash", "namespace": "demo", "statefulset": "mariadb",
+                            "revision": "next"})
+        with open(example, encoding="utf-8") as f:
+            changed = f.read().replace("10.3.22-debian-10-r27", "10.3.23-debian-10-r0")
+        p = self.kstatec(write(self.dir, "mariadb.kstate", changed), "--timeout", "60s")
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertLess(p.seconds, 15)
+        self.assertIn("pod mariadb-0 (container mariadb): CrashLoopBackOff", p.stdout)
 
     def test_json_events(self):
         path = write(self.dir, "one.kstate", SYSTEM.replace("shop", "jsonns").split("component api")[0])
@@ -236,6 +245,14 @@ class ApplyTest(unittest.TestCase):
         broken = subprocess.run([ARGS.kstatec, "diff", path, "--kubeconfig", self.server.kubeconfig,
                                  "--context", "nowhere"], capture_output=True, text=True, timeout=60)
         self.assertEqual(broken.returncode, 2)
+
+    def test_verbose_never_shows_credentials(self):
+        path = write(self.dir, "verbose.kstate", SYSTEM.replace("shop", "verbosens").split("component api")[0])
+        p = subprocess.run([ARGS.kstatec, "apply", path, "--kubeconfig", self.server.kubeconfig,
+                            "--context", "admin-token", "-v", "--no-wait"], capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("PATCH", p.stderr)  # it does log requests
+        self.assertNotIn(self.server.token, p.stdout + p.stderr)
 
     def test_kubeconfig_and_auth_problems(self):
         path = write(self.dir, "auth.kstate", SYSTEM.replace("shop", "authns"))

@@ -1,6 +1,7 @@
 // StatefulSet readiness as `kstatec apply` decides it (runtime/plan/rollout).
 #include <catch2/catch.hpp>
 
+#include "runtime/plan/inspect.h"
 #include "runtime/plan/rollout.h"
 
 using kstate::runtime::plan::Evaluate;
@@ -87,4 +88,16 @@ TEST_CASE("a claim Pending past its grace period fails the rollout, with its eve
   Rollout old = Evaluate(sts, {}, {claim("2026-11-24T09:58:00Z")}, events, now, std::chrono::seconds(60));
   REQUIRE(old.phase == Rollout::Phase::Failed);
   CHECK(old.failure == "PersistentVolumeClaim data-db-0 is still Pending after 120 s:\n    Warning ProvisioningFailed: no capacity");
+}
+
+TEST_CASE("diff masks Secret values on both sides, telling changed from unchanged", "[runtime]") {
+  Json before = {{"kind", "Secret"}, {"data", {{"same", "c2FtZQ=="}, {"changed", "b2xk"}, {"gone", "eA=="}}}};
+  Json after = {{"kind", "Secret"}, {"data", {{"same", "c2FtZQ=="}, {"changed", "bmV3"}, {"added", "eQ=="}}},
+                {"stringData", {{"plain", "hunter2"}}}};
+  kstate::runtime::plan::MaskSecrets(before, after);
+  CHECK(before["data"] == Json({{"same", "***"}, {"changed", "*** (before)"}, {"gone", "***"}}));
+  CHECK(after["data"] == Json({{"same", "***"}, {"changed", "*** (after)"}, {"added", "***"}}));
+  CHECK(after["stringData"]["plain"] == "***");
+  CHECK(before.dump().find("b2xk") == std::string::npos);
+  CHECK(after.dump().find("hunter2") == std::string::npos);
 }
