@@ -192,8 +192,12 @@ Rollout Evaluate(const Json& sts, const std::vector<Json>& pods, const std::vect
     r.summary = fmt::format("waiting for the controller to see generation {}", generation);
     return r;
   }
-  if (replicas != want) {
-    r.summary = fmt::format("scaling: {} pods, {} wanted", replicas, want);
+  if (replicas > want) {
+    r.summary = fmt::format("scaling down: {} pods, {} wanted", replicas, want);
+    return r;
+  }
+  if (replicas < want) {
+    r.summary = fmt::format("{}/{} pods created, {} ready", replicas, want, ready);
     return r;
   }
   if (ready < want) {

@@ -10,6 +10,9 @@ import argparse
 import json
 import os
 import pty
+import socket
+import socketserver
+import threading
 import select
 import subprocess
 import sys
@@ -47,6 +50,46 @@ component api {
   resources { cpu = 100m; memory = 128Mi }
 }
 """
+
+
+class ConnectProxy(socketserver.ThreadingTCPServer):
+    """An HTTP CONNECT proxy that relays bytes and records where it connected."""
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self):
+        self.targets = []
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(handler):
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    chunk = handler.request.recv(4096)
+                    if not chunk:
+                        return
+                    request += chunk
+                line = request.split(b"\r\n")[0].decode()
+                method, target, _ = line.split(" ", 2)
+                if method != "CONNECT":
+                    handler.request.sendall(b"HTTP/1.1 405 Method Not Allowed\r\n\r\n")
+                    return
+                self.targets.append(target)
+                host, port = target.rsplit(":", 1)
+                upstream = socket.create_connection((host, int(port)))
+                handler.request.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                sockets = [handler.request, upstream]
+                while True:
+                    ready, _, _ = select.select(sockets, [], [], 30)
+                    if not ready:
+                        break
+                    for sock in ready:
+                        data = sock.recv(65536)
+                        if not data:
+                            upstream.close()
+                            return
+                        (upstream if sock is handler.request else handler.request).sendall(data)
+
+        super().__init__(("127.0.0.1", 0), Handler)
 
 
 class ApplyTest(unittest.TestCase):
@@ -173,6 +216,20 @@ class ApplyTest(unittest.TestCase):
         self.assertEqual(p.returncode, 1, p.stdout)
         self.assertRegex(p.stdout, r"PersistentVolumeClaim data-cache-0 is still Pending after \d+ s:\n.*ProvisioningFailed")
 
+    def test_config_error_and_timeout(self):
+        self.server.script({"action": "pod", "behavior": "config_error", "secret": "db-credentials",
+                            "namespace": "cfgns", "name": "cache-0"})
+        path = write(self.dir, "cfg.kstate", SYSTEM.replace("shop", "cfgns"))
+        p = self.kstatec(path)
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertIn("pod cache-0 (container cache): CreateContainerConfigError", p.stdout)
+        self.server.script({"action": "pod", "behavior": "not_ready", "namespace": "slowns", "name": "cache-1"})
+        path = write(self.dir, "slow.kstate", SYSTEM.replace("shop", "slowns"))
+        p = self.kstatec(path, "--timeout", "3s")
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertLess(p.seconds, 10)
+        self.assertIn("cache failed       timed out: 2/3 pods created, 1 ready", p.stdout)
+
     def test_server_dry_run_changes_nothing(self):
         path = write(self.dir, "dry.kstate", SYSTEM.replace("shop", "dryns"))
         self.server.script({"action": "clear_log"})
@@ -245,6 +302,29 @@ class ApplyTest(unittest.TestCase):
         broken = subprocess.run([ARGS.kstatec, "diff", path, "--kubeconfig", self.server.kubeconfig,
                                  "--context", "nowhere"], capture_output=True, text=True, timeout=60)
         self.assertEqual(broken.returncode, 2)
+
+    def test_through_a_proxy(self):
+        proxy = ConnectProxy()
+        threading.Thread(target=proxy.serve_forever, daemon=True).start()
+        try:
+            with open(self.server.kubeconfig, encoding="utf-8") as f:
+                lines = f.read().split("\n")
+            # Every cluster goes through the proxy.
+            out = []
+            for line in lines:
+                out.append(line)
+                if line.strip().startswith("server:"):
+                    indent = line[:len(line) - len(line.lstrip())]
+                    out.append("%sproxy-url: http://127.0.0.1:%d" % (indent, proxy.server_address[1]))
+            kubeconfig = write(self.dir, "proxied-kubeconfig", "\n".join(out))
+            path = write(self.dir, "proxy.kstate", SYSTEM.replace("shop", "proxyns").split("component api")[0])
+            p = subprocess.run([ARGS.kstatec, "apply", path, "--kubeconfig", kubeconfig, "--context", "admin-cert"],
+                               capture_output=True, text=True, timeout=60)
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+            self.assertIn("127.0.0.1:%d" % self.server.port, proxy.targets)
+        finally:
+            proxy.shutdown()
+            proxy.server_close()
 
     def test_verbose_never_shows_credentials(self):
         path = write(self.dir, "verbose.kstate", SYSTEM.replace("shop", "verbosens").split("component api")[0])

@@ -36,7 +36,8 @@ Rollout Eval(const Json& sts, const std::vector<Json>& pods = {}, const std::vec
 TEST_CASE("a StatefulSet is ready only when every condition holds", "[runtime]") {
   CHECK(Eval(Sts({}, {})).phase == Rollout::Phase::Ready);
   CHECK(Eval(Sts({}, {}, 3)).summary == "waiting for the controller to see generation 3");
-  CHECK(Eval(Sts({}, {{"replicas", 4}})).summary == "scaling: 4 pods, 3 wanted");
+  CHECK(Eval(Sts({}, {{"replicas", 4}})).summary == "scaling down: 4 pods, 3 wanted");
+  CHECK(Eval(Sts({}, {{"replicas", 2}, {"readyReplicas", 1}})).summary == "2/3 pods created, 1 ready");
   CHECK(Eval(Sts({}, {{"readyReplicas", 2}})).summary == "2/3 ready");
   CHECK(Eval(Sts({{"minReadySeconds", 10}}, {{"availableReplicas", 2}})).phase == Rollout::Phase::Progressing);
   CHECK(Eval(Sts({}, {{"availableReplicas", 2}})).phase == Rollout::Phase::Ready);  // no minReadySeconds
