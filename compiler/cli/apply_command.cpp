@@ -43,7 +43,7 @@ CLI::App* AddApplyCommand(CLI::App& app, ApplyOptions& o) {
       ->capture_default_str();
   cmd->add_flag("--force-conflicts", o.force_conflicts,
                 "Take ownership of fields that another field manager set (server-side apply conflicts)");
-  cmd->add_flag("!--no-wait", o.wait, "Do not wait for rollouts");
+  cmd->add_flag("--no-wait", o.no_wait, "Return once everything is applied, without waiting for rollouts");
   cmd->add_option("--timeout", o.timeout, "How long to wait for all rollouts (10m, 90s, 1h30m)")->capture_default_str();
   cmd->add_option("--claim-grace", o.claim_grace, "How long a PersistentVolumeClaim may stay Pending")
       ->capture_default_str();
@@ -75,7 +75,7 @@ int RunApply(const ApplyOptions& o) {
   runtime::plan::ApplySettings settings;
   settings.dry_run = o.dry_run == "server";
   settings.force_conflicts = o.force_conflicts;
-  settings.wait = o.wait;
+  settings.wait = !o.no_wait;
   settings.timeout = std::chrono::milliseconds(timeout);
   settings.claim_grace = std::chrono::seconds(grace / 1000);
   settings.default_namespace = DefaultNamespace(*connection);

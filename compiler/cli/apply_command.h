@@ -42,7 +42,7 @@ struct ApplyOptions {
   ClusterFlags cluster;
   std::string dry_run = "none";
   bool force_conflicts = false;
-  bool wait = true;
+  bool no_wait = false;
   std::string timeout = "10m";
   std::string claim_grace = "60s";
   std::string output = "auto";

@@ -79,7 +79,7 @@ int Report(const kstate::Compilation& c, const CommonOptions& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"kstatec: compile stateful components written in .kstate into Kubernetes manifests."};
+  CLI::App app{"kstatec: compile stateful components written in .kstate into Kubernetes manifests, and apply them."};
   app.set_version_flag("--version", std::string("kstatec ") + kstate::Version());
   app.require_subcommand(1);
   app.footer(
@@ -88,7 +88,10 @@ int main(int argc, char** argv) {
       "  kstatec build db.kstate --format json                     print them as JSON\n"
       "  kstatec build db.kstate -o out/                           one file per object, in apply order\n"
       "  kstatec check db.kstate --diagnostics json                check only; diagnostics for tools\n"
-      "\nExit codes: 0 ok, 1 errors in the input, 2 wrong usage.");
+      "  kstatec apply db.kstate --context prod                    apply to a cluster and wait for the rollout\n"
+      "  kstatec diff db.kstate                                    what apply would change\n"
+      "\nExit codes: 0 ok, 1 errors (in the input, or on the cluster), 2 wrong usage; `diff` exits 1 when there are\n"
+      "changes and 2 on errors. Each command's --help says more.");
 
   CommonOptions build_opts;
   std::string format = "yaml";
