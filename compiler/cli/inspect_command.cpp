@@ -11,32 +11,7 @@
 
 namespace kstate::cli {
 
-namespace {
 
-void AddCommon(CLI::App* cmd, InspectOptions& o) {
-  cmd->add_option("files", o.files, "The .kstate files, together")->required()->type_name("FILE");
-  cmd->add_option("--root", o.root, "The directory relative imports may not leave")->type_name("DIR");
-  AddClusterFlags(cmd, o.cluster);
-}
-
-}  // namespace
-
-CLI::App* AddDiffCommand(CLI::App& app, InspectOptions& o) {
-  CLI::App* cmd = app.add_subcommand("diff", "Show what `kstatec apply` would change on the cluster, as a unified diff");
-  AddCommon(cmd, o);
-  cmd->add_flag("--force-conflicts", o.force_conflicts, "Diff as if apply took over fields other managers own");
-  cmd->footer("Live objects are compared with the API server's dry-run result of the apply, without status,\n"
-              "managedFields and other server-managed metadata; Secret values are masked.\n"
-              "Exit codes: 0 no changes, 1 changes, 2 an error (in the files, the kubeconfig or the API).");
-  return cmd;
-}
-
-CLI::App* AddStatusCommand(CLI::App& app, InspectOptions& o) {
-  CLI::App* cmd = app.add_subcommand("status", "Show the live state of the files' components: pods, claims, rollout");
-  AddCommon(cmd, o);
-  cmd->footer("Exit codes: 0 the state was read, 1 an error.");
-  return cmd;
-}
 
 int RunDiff(const InspectOptions& o) {
   std::optional<Compilation> c = CompileForCluster(o.files, o.root);

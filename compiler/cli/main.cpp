@@ -1,5 +1,6 @@
 // kstatec: the command line. `build` and `check` compile `.kstate` files;
 // exit codes are 0 (ok), 1 (errors in the input) and 2 (usage).
+#include <limits.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,8 +15,7 @@
 
 #include "kstate/compiler.h"
 #include "compiler/lsp/lsp.h"
-#include "apply_command.h"
-#include "inspect_command.h"
+#include "cluster_flags.h"
 #include "fmt_command.h"
 #include "output.h"
 
@@ -74,6 +74,29 @@ int Report(const kstate::Compilation& c, const CommonOptions& o) {
   }
   if (!c.ok() || (o.werror && c.warning_count())) return kExitInput;
   return kExitOk;
+}
+
+// The cluster commands live in `kstatec-cluster`, beside this program, so
+// that `kstatec` itself does not load libcurl and OpenSSL at every start.
+int RunClusterProgram(int argc, char** argv) {
+  char self[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  std::string program = "kstatec-cluster";
+  if (n > 0) {
+    self[n] = '\0';
+    std::string dir(self);
+    program = dir.substr(0, dir.rfind('/') + 1) + program;
+  }
+  std::vector<char*> args;
+  args.push_back(program.data());
+  for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
+  args.push_back(nullptr);
+  std::fflush(stdout);
+  std::fflush(stderr);
+  execv(program.c_str(), args.data());
+  std::fprintf(stderr, "kstatec: cannot run %s: %s (it is built and installed beside kstatec)\n", program.c_str(),
+               std::strerror(errno));
+  return 1;
 }
 
 }  // namespace
@@ -153,9 +176,7 @@ int main(int argc, char** argv) {
 
   if (fmt_cmd->parsed()) finish(kstate::cli::RunFmt(fmt_opts));
   if (lsp_cmd->parsed()) finish(kstate::lsp::RunStdio());
-  if (apply_cmd->parsed()) finish(kstate::cli::RunApply(apply_opts));
-  if (diff_cmd->parsed()) finish(kstate::cli::RunDiff(diff_opts));
-  if (status_cmd->parsed()) finish(kstate::cli::RunStatus(status_opts));
+  if (apply_cmd->parsed() || diff_cmd->parsed() || status_cmd->parsed()) finish(RunClusterProgram(argc, argv));
   if (check->parsed()) {
     kstate::Compilation c = kstate::Compilation::FromFiles(check_opts.files, {check_opts.root});
     finish(Report(c, check_opts));

@@ -1,0 +1,46 @@
+// The command lines of `kstatec apply`, `diff` and `status`: their options
+// and flags only. `kstatec` parses them (for --help and usage errors) and
+// runs `kstatec-cluster`, which links the runtime, with the same arguments.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace kstate::cli {
+
+// How to reach the cluster, as kubectl's flags say it.
+struct ClusterFlags {
+  std::string kubeconfig, context, namespace_name;
+  bool verbose = false;
+};
+void AddClusterFlags(CLI::App* cmd, ClusterFlags& flags);
+
+struct ApplyOptions {
+  std::vector<std::string> files;
+  std::string root;
+  ClusterFlags cluster;
+  std::string dry_run = "none";
+  bool force_conflicts = false;
+  bool no_wait = false;
+  std::string timeout = "10m";
+  std::string claim_grace = "60s";
+  std::string output = "auto";
+};
+
+struct InspectOptions {
+  std::vector<std::string> files;
+  std::string root;
+  ClusterFlags cluster;
+  bool force_conflicts = false;
+};
+
+CLI::App* AddApplyCommand(CLI::App& app, ApplyOptions& options);
+CLI::App* AddDiffCommand(CLI::App& app, InspectOptions& options);
+CLI::App* AddStatusCommand(CLI::App& app, InspectOptions& options);
+
+// The commands `kstatec-cluster` runs.
+inline constexpr const char* kClusterCommands[] = {"apply", "diff", "status"};
+
+}  // namespace kstate::cli
