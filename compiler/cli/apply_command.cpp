@@ -75,6 +75,17 @@ std::unique_ptr<Connection> Connect(const ClusterFlags& f, const char* command) 
     return nullptr;
   }
   for (const std::string& w : c->access.warnings) std::fprintf(stderr, "kstatec %s: warning: %s\n", command, w.c_str());
+  // Credentials up front: a failing exec plugin is reported before anything
+  // is sent, and a client certificate it returns goes into the TLS setup.
+  runtime::kube::Credentials::Auth auth = c->access.credentials->Get();
+  if (!auth.error.empty()) {
+    std::fprintf(stderr, "kstatec %s: %s\n", command, auth.error.c_str());
+    return nullptr;
+  }
+  if (!auth.client_cert_pem.empty()) {
+    c->access.tls.client_cert_pem = auth.client_cert_pem;
+    c->access.tls.client_key_pem = auth.client_key_pem;
+  }
   runtime::http::Logger logger;
   if (f.verbose) {
     std::fprintf(stderr, "kstatec %s: %s\n", command, runtime::kube::Describe(c->access).c_str());

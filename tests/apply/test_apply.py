@@ -326,6 +326,49 @@ class ApplyTest(unittest.TestCase):
             proxy.shutdown()
             proxy.server_close()
 
+    def test_exec_plugin_with_a_client_certificate(self):
+        directory = os.path.dirname(self.server.kubeconfig)
+        with open(os.path.join(directory, "admin.crt")) as f:
+            cert = f.read()
+        with open(os.path.join(directory, "admin.key")) as f:
+            key = f.read()
+        credential = {"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential",
+                      "status": {"clientCertificateData": cert, "clientKeyData": key}}
+        write(self.dir, "credential.json", json.dumps(credential))
+        plugin = write(self.dir, "plugin.sh", "#!/bin/sh\ncat %s/credential.json\n" % self.dir)
+        os.chmod(plugin, 0o755)
+        kubeconfig = write(self.dir, "exec-kubeconfig", """apiVersion: v1
+kind: Config
+clusters:
+- name: fake
+  cluster:
+    server: %s
+    certificate-authority: %s
+users:
+- name: plugin
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1
+      command: %s
+      interactiveMode: Never
+contexts:
+- name: exec
+  context: {cluster: fake, user: plugin}
+current-context: exec
+""" % (self.server.url, self.server.ca, plugin))
+        path = write(self.dir, "exec.kstate", SYSTEM.replace("shop", "execns").split("component api")[0])
+        p = subprocess.run([ARGS.kstatec, "apply", path, "--kubeconfig", kubeconfig, "--no-wait"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("StatefulSet execns/cache applied", p.stdout)
+        # A plugin that fails is reported before anything is sent.
+        write(self.dir, "plugin.sh", "#!/bin/sh\necho 'no session: run login' >&2\nexit 3\n")
+        p = subprocess.run([ARGS.kstatec, "apply", path, "--kubeconfig", kubeconfig],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("no session: run login", p.stderr)
+        self.assertEqual(p.stdout, "")
+
     def test_verbose_never_shows_credentials(self):
         path = write(self.dir, "verbose.kstate", SYSTEM.replace("shop", "verbosens").split("component api")[0])
         p = subprocess.run([ARGS.kstatec, "apply", path, "--kubeconfig", self.server.kubeconfig,
