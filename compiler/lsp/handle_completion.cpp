@@ -141,12 +141,11 @@ void AddNames(Items& items, const Index& index, uint32_t offset) {
   items.Add("self", kKeyword, "the component being built");
 }
 
-void AddBuiltins(Items& items, const schema::Field* field) {
+void AddBuiltins(Items& items) {
   for (const schema::Builtin& b : schema::Builtins()) {
     items.Add(std::string(b.name), kFunction, std::string(b.signature), std::string(b.doc),
               fmt::format("{}($0)", b.name));
   }
-  (void)field;
 }
 
 void AddComponents(Items& items, const Index& index) {
@@ -293,7 +292,7 @@ Json HandleCompletion(Server& server, const Json& params) {
   }
   if (innermost == '[') {
     AddNames(items, index, offset);
-    AddBuiltins(items, nullptr);
+    AddBuiltins(items);
     return items.Take();
   }
   if (st.empty()) {
@@ -316,7 +315,7 @@ Json HandleCompletion(Server& server, const Json& params) {
       }
     }
     AddNames(items, index, offset);
-    AddBuiltins(items, field);
+    AddBuiltins(items);
     return items.Take();
   }
   if (st.back() == "." && st.size() >= 2) {
@@ -325,7 +324,7 @@ Json HandleCompletion(Server& server, const Json& params) {
   }
   // Inside an expression.
   AddNames(items, index, offset);
-  AddBuiltins(items, nullptr);
+  AddBuiltins(items);
   return items.Take();
 }
 

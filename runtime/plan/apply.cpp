@@ -13,6 +13,7 @@
 
 #include "compiler/driver/compilation_impl.h"
 #include "compiler/emit/lower.h"
+#include "runtime/plan/inspect.h"
 
 namespace kstate::runtime::plan {
 
@@ -23,7 +24,7 @@ using State = ComponentStatus::State;
 
 struct Work {
   std::string name;
-  std::vector<emit::Object> objects;  // in apply order
+  std::vector<PlannedObject> objects;  // in apply order
   std::vector<std::string> depends_on;
   State state = State::Waiting;
   std::string message;
@@ -92,40 +93,32 @@ class Run {
       : c_(c), api_(api), settings_(s), reporter_(r), deadline_(Clock::now() + s.timeout) {}
 
   bool Go() {
-    const check::Program& program = c_.impl().program;
-    std::vector<emit::Object> namespaces = emit::LowerNamespaces(program);
-    for (const check::Component& comp : program.components) {
+    // Discovery first (PlanObjects): an unknown kind stops the run before any change.
+    std::vector<PlannedObject> objects;
+    std::string error;
+    if (!PlanObjects(c_, api_, settings_.default_namespace, objects, error)) {
+      reporter_.Note("kstatec", "cannot apply " + error);
+      return false;
+    }
+    for (const check::Component& comp : c_.impl().program.components) {
       Work w;
       w.name = comp.name;
-      emit::LowerComponent(comp, w.objects);
-      std::stable_sort(w.objects.begin(), w.objects.end(), [](const emit::Object& a, const emit::Object& b) {
-        return emit::ApplyRank(a.kind) < emit::ApplyRank(b.kind);
-      });
       for (const auto& [dep, range] : comp.depends_on) w.depends_on.push_back(dep);
       work_.push_back(std::move(w));
     }
-    // Discovery first: an unknown kind stops the run before any change.
-    std::vector<const emit::Object*> all;
-    for (const emit::Object& o : namespaces) all.push_back(&o);
-    for (const Work& w : work_) {
-      for (const emit::Object& o : w.objects) all.push_back(&o);
+    std::vector<const PlannedObject*> namespaces;
+    for (PlannedObject& p : objects) {
+      if (p.component.empty()) namespaces.push_back(&p);
+      else Find(p.component)->objects.push_back(std::move(p));
     }
-    for (const emit::Object* o : all) {
-      api::Result<api::Resource> r = api_.Find(o->api_version, o->kind);
-      if (!r.ok()) {
-        reporter_.Note(o->component.empty() ? "kstatec" : o->component,
-                       fmt::format("cannot apply {} `{}`: {}", o->kind, o->name, r.error.Describe()));
-        return false;
-      }
-    }
-    for (const emit::Object& o : namespaces) {
+    for (const PlannedObject* p : namespaces) {
       // A dry run creates nothing, so the server cannot check objects in a
       // namespace this file would create: they are reported as such.
       if (settings_.dry_run) {
-        api::Result<api::Json> live = api_.Get(*api_.Find(o.api_version, o.kind).value, "", o.name);
-        if (!live.ok() && live.error.status == 404) missing_namespaces_.push_back(o.name);
+        api::Result<api::Json> live = api_.Get(p->resource, "", p->object.name);
+        if (!live.ok() && live.error.status == 404) missing_namespaces_.push_back(p->object.name);
       }
-      if (!ApplyObject("namespaces", o)) return false;
+      if (!ApplyObject("namespaces", *p)) return false;
     }
     for (Work& w : work_) reporter_.Update({w.name, State::Waiting, WaitingFor(w), {}});
     Schedule();
@@ -193,9 +186,9 @@ class Run {
     changed_.notify_all();
   }
 
-  bool ApplyObject(const std::string& component, const emit::Object& o, std::string* error = nullptr) {
-    api::Result<api::Resource> r = api_.Find(o.api_version, o.kind);
-    std::string ns = o.namespace_.empty() && r.value->namespaced ? settings_.default_namespace : o.namespace_;
+  bool ApplyObject(const std::string& component, const PlannedObject& p, std::string* error = nullptr) {
+    const emit::Object& o = p.object;
+    const std::string& ns = p.ns;
     if (std::find(missing_namespaces_.begin(), missing_namespaces_.end(), ns) != missing_namespaces_.end()) {
       reporter_.Note(component, fmt::format("{} {}/{} not checked: namespace {} does not exist yet (the dry run "
                                             "would create it)",
@@ -206,7 +199,7 @@ class Run {
     api::ApiClient::ApplyOptions options;
     options.force = settings_.force_conflicts;
     options.dry_run = settings_.dry_run;
-    api::Result<api::Json> result = api_.Apply(*r.value, ns, o.name, body, options);
+    api::Result<api::Json> result = api_.Apply(p.resource, ns, o.name, body, options);
     if (result.ok()) {
       reporter_.Note(component, fmt::format("{} {}{} {}", o.kind, ns.empty() ? "" : ns + "/", o.name,
                                             settings_.dry_run ? "applied (server dry run)" : "applied"));
@@ -227,7 +220,7 @@ class Run {
 
   void Component(Work& w) {
     reporter_.Update({w.name, State::Applying, "", {}});
-    for (const emit::Object& o : w.objects) {
+    for (const PlannedObject& o : w.objects) {
       std::string error;
       if (!ApplyObject(w.name, o, &error)) {
         Finish(w, State::Failed, error);
@@ -238,9 +231,9 @@ class Run {
       Finish(w, State::Ready, settings_.dry_run ? "accepted by the server (dry run: nothing changed)" : "applied");
       return;
     }
-    const emit::Object* sts = nullptr;
-    for (const emit::Object& o : w.objects) {
-      if (o.kind == "StatefulSet") sts = &o;
+    const PlannedObject* sts = nullptr;
+    for (const PlannedObject& o : w.objects) {
+      if (o.object.kind == "StatefulSet") sts = &o;
     }
     if (!sts) {
       Finish(w, State::Ready, "applied");
@@ -249,12 +242,13 @@ class Run {
     Wait(w, *sts);
   }
 
-  void Wait(Work& w, const emit::Object& sts) {
-    api::Resource sts_r = *api_.Find(sts.api_version, sts.kind).value;
+  void Wait(Work& w, const PlannedObject& planned) {
+    const emit::Object& sts = planned.object;
+    const api::Resource& sts_r = planned.resource;
     api::Result<api::Resource> pod_r = api_.Find("v1", "Pod");
     api::Result<api::Resource> pvc_r = api_.Find("v1", "PersistentVolumeClaim");
     api::Result<api::Resource> event_r = api_.Find("v1", "Event");
-    std::string ns = sts.namespace_.empty() ? settings_.default_namespace : sts.namespace_;
+    const std::string& ns = planned.ns;
     while (true) {
       api::Result<api::Json> live = api_.Get(sts_r, ns, sts.name);
       if (!live.ok()) {
