@@ -46,6 +46,7 @@ void ComponentBuilder::Build(const Value& rec) {
   if (const Value* v = rec.Get("ordering")) {
     static const std::span<const EnumWord> kWords = schema::ComponentWords("ordering");
     r_.Enum(*v, "ordering", kWords, c_.ordering);
+    c_.ordering_range = v->range;
   }
   if (const Value* v = rec.Get("update")) ReadUpdate(*v);
   int64_t n = 0;

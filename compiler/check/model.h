@@ -231,6 +231,7 @@ struct Component {
   int64_t replicas = 1;
   SourceRange replicas_range;
   std::string ordering = "OrderedReady";
+  SourceRange ordering_range;
   UpdateStrategy update;
   std::optional<int64_t> min_ready, revision_history;
   StringPairs labels, annotations, pod_labels, pod_annotations;

@@ -97,6 +97,7 @@ struct Mapper {
     (*this)(c.update.max_unavailable);
     (*this)(c.update.range);
     (*this)(c.selector_range);
+    (*this)(c.ordering_range);
     (*this)(c.selector_key_ranges);
     (*this)(c.storage);
     (*this)(c.configs);

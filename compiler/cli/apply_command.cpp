@@ -14,10 +14,9 @@
 #include "runtime/kube/credentials.h"
 #include "runtime/kube/kubeconfig.h"
 #include "runtime/plan/apply.h"
+#include "runtime/plan/applyset.h"
 
 namespace kstate::cli {
-
-namespace {
 
 // "10m", "90s", "1h30m", "45" (seconds) -> milliseconds; -1 when not a duration.
 int64_t ParseDuration(const std::string& text) {
@@ -31,8 +30,6 @@ int64_t ParseDuration(const std::string& text) {
   }
 }
 
-}  // namespace
-
 
 int RunApply(const ApplyOptions& o) {
   int64_t timeout = ParseDuration(o.timeout), grace = ParseDuration(o.claim_grace);
@@ -40,6 +37,8 @@ int RunApply(const ApplyOptions& o) {
     std::fprintf(stderr, "kstatec apply: --timeout and --claim-grace take durations such as 10m, 90s or 1h30m\n");
     return 2;
   }
+  std::string applyset = ApplySetName(o.files, o.applyset, "apply");
+  if (applyset.empty()) return 2;
   std::optional<Compilation> c = CompileForCluster(o.files, o.root);
   if (!c) return 1;
   std::unique_ptr<Connection> connection = Connect(o.cluster, "apply");
@@ -51,6 +50,9 @@ int RunApply(const ApplyOptions& o) {
   settings.timeout = std::chrono::milliseconds(timeout);
   settings.claim_grace = std::chrono::seconds(grace / 1000);
   settings.default_namespace = DefaultNamespace(*connection);
+  settings.applyset = applyset;
+  settings.recreate = o.recreate;
+  settings.prune = o.prune;
   runtime::plan::OutputMode mode = runtime::plan::OutputMode::Lines;
   if (o.output == "json") mode = runtime::plan::OutputMode::JsonEvents;
   else if (o.output == "live" || (o.output == "auto" && isatty(STDOUT_FILENO))) mode = runtime::plan::OutputMode::Live;
@@ -58,6 +60,15 @@ int RunApply(const ApplyOptions& o) {
   return runtime::plan::Apply(*c, Api(*connection), settings, *reporter) ? 0 : 1;
 }
 
+
+std::string ApplySetName(const std::vector<std::string>& files, const std::string& given, const char* command) {
+  std::string name = given.empty() ? runtime::plan::DefaultSetName(files) : given;
+  if (std::string why = runtime::plan::CheckSetName(name); !why.empty()) {
+    std::fprintf(stderr, "kstatec %s: --applyset %s: %s\n", command, name.c_str(), why.c_str());
+    return {};
+  }
+  return name;
+}
 
 runtime::api::ApiClient& Api(Connection& c) { return *c.api; }
 const std::string& DefaultNamespace(const Connection& c) { return c.access.namespace_name; }

@@ -25,10 +25,21 @@ std::unique_ptr<Connection> Connect(const ClusterFlags& flags, const char* comma
 runtime::api::ApiClient& Api(Connection& c);
 const std::string& DefaultNamespace(const Connection& c);
 
+// The ApplySet name: `given`, else the first file's name; empty after
+// printing why when it cannot name an ApplySet.
+std::string ApplySetName(const std::vector<std::string>& files, const std::string& given, const char* command);
+
+// A duration flag ("10m", "90s", "1h30m", "45" seconds) in milliseconds; -1
+// when it is not one.
+int64_t ParseDuration(const std::string& text);
+
 // Compiles the files and prints their diagnostics; nullopt when they have errors.
 std::optional<Compilation> CompileForCluster(const std::vector<std::string>& files, const std::string& root);
 
 // Returns the exit code: 0 applied and ready, 1 anything else failed, 2 bad usage.
 int RunApply(const ApplyOptions& options);
+// `kstatec plan`: 0 when the plan can be applied as it is, 1 when it needs
+// --recreate or cannot be done, or on errors.
+int RunPlan(const InspectOptions& options);
 
 }  // namespace kstate::cli

@@ -1,4 +1,4 @@
-// The command lines of `kstatec apply`, `diff` and `status`: their options
+// The command lines of `kstatec apply`, `plan`, `diff`, `status` and `delete`: their options
 // and flags only. `kstatec` parses them (for --help and usage errors) and
 // runs `kstatec-cluster`, which links the runtime, with the same arguments.
 #pragma once
@@ -27,6 +27,9 @@ struct ApplyOptions {
   std::string timeout = "10m";
   std::string claim_grace = "60s";
   std::string output = "auto";
+  bool recreate = false;
+  bool prune = false;
+  std::string applyset;  // empty: the first file's name without .kstate
 };
 
 struct InspectOptions {
@@ -34,13 +37,28 @@ struct InspectOptions {
   std::string root;
   ClusterFlags cluster;
   bool force_conflicts = false;
+  std::string applyset;  // plan and diff
+};
+
+struct DeleteOptions {
+  std::vector<std::string> files;
+  std::string root;
+  ClusterFlags cluster;
+  std::string applyset;
+  bool delete_data = false;
+  bool yes = false;
+  std::string dry_run = "none";
+  bool no_wait = false;
+  std::string timeout = "5m";
 };
 
 CLI::App* AddApplyCommand(CLI::App& app, ApplyOptions& options);
 CLI::App* AddDiffCommand(CLI::App& app, InspectOptions& options);
 CLI::App* AddStatusCommand(CLI::App& app, InspectOptions& options);
+CLI::App* AddPlanCommand(CLI::App& app, InspectOptions& options);
+CLI::App* AddDeleteCommand(CLI::App& app, DeleteOptions& options);
 
 // The commands `kstatec-cluster` runs.
-inline constexpr const char* kClusterCommands[] = {"apply", "diff", "status"};
+inline constexpr const char* kClusterCommands[] = {"apply", "plan", "diff", "status", "delete"};
 
 }  // namespace kstate::cli

@@ -112,7 +112,9 @@ int main(int argc, char** argv) {
       "  kstatec build db.kstate -o out/                           one file per object, in apply order\n"
       "  kstatec check db.kstate --diagnostics json                check only; diagnostics for tools\n"
       "  kstatec apply db.kstate --context prod                    apply to a cluster and wait for the rollout\n"
-      "  kstatec diff db.kstate                                    what apply would change\n"
+      "  kstatec plan db.kstate                                    what apply would do, in words\n"
+      "  kstatec diff db.kstate                                    what apply would change, field by field\n"
+      "  kstatec delete db.kstate                                  delete the objects, keep the data\n"
       "\nExit codes: 0 ok, 1 errors (in the input, or on the cluster), 2 wrong usage; `diff` exits 1 when there are\n"
       "changes and 2 on errors. Each command's --help says more.");
 
@@ -143,6 +145,10 @@ int main(int argc, char** argv) {
   kstate::cli::InspectOptions diff_opts, status_opts;
   CLI::App* diff_cmd = kstate::cli::AddDiffCommand(app, diff_opts);
   CLI::App* status_cmd = kstate::cli::AddStatusCommand(app, status_opts);
+  kstate::cli::InspectOptions plan_opts;
+  CLI::App* plan_cmd = kstate::cli::AddPlanCommand(app, plan_opts);
+  kstate::cli::DeleteOptions delete_opts;
+  CLI::App* delete_cmd = kstate::cli::AddDeleteCommand(app, delete_opts);
 
   CLI::App* lsp_cmd = app.add_subcommand("lsp", "Serve the Language Server Protocol on standard input and output");
   lsp_cmd->footer("Editors start this themselves; see editors/README.md. It publishes diagnostics as you type and "
@@ -176,7 +182,10 @@ int main(int argc, char** argv) {
 
   if (fmt_cmd->parsed()) finish(kstate::cli::RunFmt(fmt_opts));
   if (lsp_cmd->parsed()) finish(kstate::lsp::RunStdio());
-  if (apply_cmd->parsed() || diff_cmd->parsed() || status_cmd->parsed()) finish(RunClusterProgram(argc, argv));
+  if (apply_cmd->parsed() || diff_cmd->parsed() || status_cmd->parsed() || plan_cmd->parsed() ||
+      delete_cmd->parsed()) {
+    finish(RunClusterProgram(argc, argv));
+  }
   if (check->parsed()) {
     kstate::Compilation c = kstate::Compilation::FromFiles(check_opts.files, {check_opts.root});
     finish(Report(c, check_opts));

@@ -171,7 +171,7 @@ void LowerStatefulSet(const Component& c, std::vector<Object>& out) {
   spec.Set("replicas", Node::Int(c.replicas, c.replicas_range));
   Node& selector = spec.Child("selector", c.selector_range);
   selector.Set("matchLabels", LabelsNode(SelectorLabels(c)));
-  spec.Set("podManagementPolicy", Node::Str(c.ordering));
+  spec.Set("podManagementPolicy", Node::Str(c.ordering, c.ordering_range));
   Node& update = spec.Child("updateStrategy", c.update.range);
   update.Set("type", Node::Str(c.update.on_delete ? "OnDelete" : "RollingUpdate"));
   if (!c.update.on_delete && (c.update.partition || c.update.max_unavailable)) {

@@ -154,13 +154,45 @@ Result<Json> ApiClient::Apply(const Resource& r, std::string_view ns, std::strin
   return Call(std::move(request));
 }
 
+namespace {
+
+Json DeleteBody(const ApiClient::DeleteOptions& o) {
+  Json body{{"apiVersion", "v1"}, {"kind", "DeleteOptions"}, {"propagationPolicy", o.propagation}};
+  if (o.dry_run) body["dryRun"] = Json::array({"All"});
+  if (!o.uid.empty()) body["preconditions"] = {{"uid", o.uid}};
+  return body;
+}
+
+}  // namespace
+
 Result<Json> ApiClient::Delete(const Resource& r, std::string_view ns, std::string_view name,
-                               std::string_view propagation, bool dry_run) {
-  Json options{{"apiVersion", "v1"}, {"kind", "DeleteOptions"}, {"propagationPolicy", propagation}};
-  if (dry_run) options["dryRun"] = Json::array({"All"});
+                               const DeleteOptions& options) {
+  if (r.group.empty() && r.kind == "PersistentVolumeClaim") {
+    Result<Json> refused;
+    refused.error.message = fmt::format("refusing to delete PersistentVolumeClaim {}/{}: claims hold data and are "
+                                        "deleted only by `kstatec delete --delete-data`", ns, name);
+    return refused;
+  }
   std::string url = server_ + Path(r, ns, name);
-  if (dry_run) url += "?dryRun=All";
-  return Call({"DELETE", url, {{"Content-Type", "application/json"}}, options.dump()});
+  if (options.dry_run) url += "?dryRun=All";
+  return Call({"DELETE", url, {{"Content-Type", "application/json"}}, DeleteBody(options).dump()});
+}
+
+Result<Json> ApiClient::DeleteClaim(std::string_view ns, std::string_view name, std::string_view uid,
+                                    const DataDeletionConsent& consent) {
+  DeleteOptions options;
+  options.dry_run = consent.dry_run();
+  options.uid = std::string(uid);
+  std::string url = fmt::format("{}/api/v1/namespaces/{}/persistentvolumeclaims/{}", server_, ns, name);
+  if (options.dry_run) url += "?dryRun=All";
+  return Call({"DELETE", url, {{"Content-Type", "application/json"}}, DeleteBody(options).dump()});
+}
+
+Result<Json> ApiClient::MergePatch(const Resource& r, std::string_view ns, std::string_view name, const Json& patch,
+                                   std::string_view field_manager, bool dry_run) {
+  std::string url = fmt::format("{}{}?fieldManager={}", server_, Path(r, ns, name), QueryEscape(field_manager));
+  if (dry_run) url += "&dryRun=All";
+  return Call({"PATCH", url, {{"Content-Type", "application/merge-patch+json"}}, patch.dump()});
 }
 
 }  // namespace kstate::runtime::api

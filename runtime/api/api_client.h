@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runtime/api/data_deletion.h"
 #include "runtime/http/client.h"
 
 namespace kstate::runtime::api {
@@ -70,9 +71,24 @@ class ApiClient {
   // Server-side apply of `object` (a whole object as JSON).
   Result<Json> Apply(const Resource& r, std::string_view ns, std::string_view name, const Json& object,
                      const ApplyOptions& options);
-  // DELETE with a propagation policy (Orphan, Background, Foreground).
-  Result<Json> Delete(const Resource& r, std::string_view ns, std::string_view name, std::string_view propagation,
-                      bool dry_run);
+  struct DeleteOptions {
+    std::string propagation = "Background";  // Orphan, Background, Foreground
+    bool dry_run = false;
+    std::string uid;  // when set, a precondition: only the object with this UID is deleted (409 otherwise)
+  };
+  // DELETE of any object but a PersistentVolumeClaim, which this refuses:
+  // claims (the data) are deleted by `DeleteClaim` alone.
+  Result<Json> Delete(const Resource& r, std::string_view ns, std::string_view name, const DeleteOptions& options);
+  // DELETE of a PersistentVolumeClaim: the one call that deletes data. The
+  // consent can only come from `kstatec delete --delete-data` (see
+  // data_deletion.h); runtime/plan/claims.cpp is its only caller.
+  Result<Json> DeleteClaim(std::string_view ns, std::string_view name, std::string_view uid,
+                           const DataDeletionConsent& consent);
+  // JSON merge patch (RFC 7386) as `field_manager`: for edits that must not
+  // take over a whole server-side-apply configuration (a claim's size, an
+  // ApplySet parent's progress record).
+  Result<Json> MergePatch(const Resource& r, std::string_view ns, std::string_view name, const Json& patch,
+                          std::string_view field_manager, bool dry_run = false);
   // Any GET under the server (discovery, /version).
   Result<Json> GetPath(const std::string& path);
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <map>
+#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -14,6 +15,8 @@
 #include "compiler/driver/compilation_impl.h"
 #include "compiler/emit/lower.h"
 #include "runtime/plan/inspect.h"
+#include "runtime/plan/planning.h"
+#include "runtime/plan/recreate.h"
 
 namespace kstate::runtime::plan {
 
@@ -24,7 +27,7 @@ using State = ComponentStatus::State;
 
 struct Work {
   std::string name;
-  std::vector<PlannedObject> objects;  // in apply order
+  std::vector<const PlannedObject*> objects;  // in apply order
   std::vector<std::string> depends_on;
   State state = State::Waiting;
   std::string message;
@@ -50,6 +53,8 @@ const emit::Node* Walk(const emit::Node& root, const std::string& path, base::So
       } else {
         for (const emit::Node& item : at->items) {
           const emit::Node* name = item.Find("name");
+          // Claim templates are named in their metadata.
+          if (!name && item.Find("metadata")) name = item.Find("metadata")->Find("name");
           if (name && name->string == index) next = &item;
         }
       }
@@ -93,11 +98,21 @@ class Run {
       : c_(c), api_(api), settings_(s), reporter_(r), deadline_(Clock::now() + s.timeout) {}
 
   bool Go() {
-    // Discovery first (PlanObjects): an unknown kind stops the run before any change.
-    std::vector<PlannedObject> objects;
+    // Discovery and the plan first: an unknown kind, an unreadable ApplySet
+    // parent or a change that cannot be made stops the run before any change.
+    PlanSettings ps{settings_.default_namespace, settings_.applyset, settings_.force_conflicts};
     std::string error;
-    if (!PlanObjects(c_, api_, settings_.default_namespace, objects, error)) {
-      reporter_.Note("kstatec", "cannot apply " + error);
+    if (!MakePlan(c_, api_, ps, plan_, error) || (settings_.prune && !FindPruneCandidates(api_, plan_, error))) {
+      reporter_.Note("kstatec", "cannot apply: " + error);
+      return false;
+    }
+    for (const auto& [component, text] : DescribePlan(c_, plan_, settings_.prune)) {
+      std::stringstream lines(text);
+      for (std::string line; std::getline(lines, line);) reporter_.Note(component, "plan: " + line);
+    }
+    if (std::string blocker = Blocker(c_, plan_, settings_.recreate); !blocker.empty()) {
+      reporter_.Note("kstatec", blocker);
+      reporter_.Finish();
       return false;
     }
     for (const check::Component& comp : c_.impl().program.components) {
@@ -107,9 +122,9 @@ class Run {
       work_.push_back(std::move(w));
     }
     std::vector<const PlannedObject*> namespaces;
-    for (PlannedObject& p : objects) {
+    for (const PlannedObject& p : plan_.objects) {
       if (p.component.empty()) namespaces.push_back(&p);
-      else Find(p.component)->objects.push_back(std::move(p));
+      else Find(p.component)->objects.push_back(&p);
     }
     for (const PlannedObject* p : namespaces) {
       // A dry run creates nothing, so the server cannot check objects in a
@@ -120,9 +135,11 @@ class Run {
       }
       if (!ApplyObject("namespaces", *p)) return false;
     }
+    if (!WriteParents(false)) return false;
     for (Work& w : work_) reporter_.Update({w.name, State::Waiting, WaitingFor(w), {}});
     Schedule();
     bool ok = std::all_of(work_.begin(), work_.end(), [](const Work& w) { return w.state == State::Ready; });
+    if (settings_.prune) ok = Prune(ok) && ok;
     reporter_.Finish();
     return ok;
   }
@@ -195,7 +212,7 @@ class Run {
                                             o.kind, ns, o.name, ns));
       return true;
     }
-    api::Json body = api::Json::parse(emit::NodeToJson(o.root, false), nullptr, false);
+    api::Json body = Body(plan_, p);
     api::ApiClient::ApplyOptions options;
     options.force = settings_.force_conflicts;
     options.dry_run = settings_.dry_run;
@@ -220,9 +237,10 @@ class Run {
 
   void Component(Work& w) {
     reporter_.Update({w.name, State::Applying, "", {}});
-    for (const PlannedObject& o : w.objects) {
-      std::string error;
-      if (!ApplyObject(w.name, o, &error)) {
+    for (const PlannedObject* o : w.objects) {
+      std::string error = o->object.kind == "StatefulSet" ? StatefulSet(w, *o) : "";
+      if (o->object.kind != "StatefulSet" && !ApplyObject(w.name, *o, &error)) error = error.empty() ? "failed" : error;
+      if (!error.empty()) {
         Finish(w, State::Failed, error);
         return;
       }
@@ -232,14 +250,88 @@ class Run {
       return;
     }
     const PlannedObject* sts = nullptr;
-    for (const PlannedObject& o : w.objects) {
-      if (o.object.kind == "StatefulSet") sts = &o;
+    for (const PlannedObject* o : w.objects) {
+      if (o->object.kind == "StatefulSet") sts = o;
     }
     if (!sts) {
       Finish(w, State::Ready, "applied");
       return;
     }
     Wait(w, *sts);
+  }
+
+  // The StatefulSet of a component: applied, or recreated as planned.
+  // Returns what failed, or nothing.
+  std::string StatefulSet(Work& w, const PlannedObject& o) {
+    auto apply = [&] {
+      std::string error;
+      return ApplyObject(w.name, o, &error) ? std::string() : error;
+    };
+    auto sp = plan_.statefulsets.find(w.name);
+    if (sp == plan_.statefulsets.end() || sp->second.object >= plan_.objects.size() ||
+        &plan_.objects[sp->second.object] != &o) {
+      return apply();
+    }
+    const StatefulSetPlan& plan = sp->second;
+    bool recreate = plan.change.kind == StatefulSetChange::Kind::Recreate || !plan.record.empty();
+    if (!recreate) return apply();
+    if (settings_.dry_run) {
+      reporter_.Note(w.name, fmt::format("StatefulSet {}/{} would be recreated (dry run: not checked by the server)",
+                                         o.ns, o.object.name));
+      return {};
+    }
+    RecreateSettings rs{deadline_, settings_.poll};
+    auto note = [&](const std::string& line) { reporter_.Note(w.name, line); };
+    return Recreate(api_, plan_.sets.at(o.ns), o, plan, rs, apply, note);
+  }
+
+  // Writes each ApplySet parent: before the members with the union of the
+  // kinds it listed and this apply's (so an interrupted apply never hides a
+  // member from a later prune), after a prune with exactly what is left.
+  bool WriteParents(bool after_prune, const std::map<std::string, std::set<std::string>>& kept = {}) {
+    for (const auto& [ns, set] : plan_.sets) {
+      if (std::find(missing_namespaces_.begin(), missing_namespaces_.end(), ns) != missing_namespaces_.end()) continue;
+      std::set<std::string> kinds = plan_.kinds[ns];
+      if (!after_prune) kinds.insert(plan_.parents[ns].group_kinds.begin(), plan_.parents[ns].group_kinds.end());
+      if (auto k = kept.find(ns); k != kept.end()) kinds.insert(k->second.begin(), k->second.end());
+      api::Result<api::Json> r = WriteParent(api_, set, kinds, settings_.dry_run);
+      if (!r.ok()) {
+        reporter_.Note("kstatec", fmt::format("cannot write the ApplySet parent Secret {}/{}: {}", ns, set.parent,
+                                              r.error.Describe()));
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // Deletes the members that left the files, except what must be kept.
+  bool Prune(bool applied) {
+    if (!applied) {
+      reporter_.Note("prune", "nothing pruned: not every component was applied and ready");
+      return false;
+    }
+    bool ok = true;
+    std::map<std::string, std::set<std::string>> kept;
+    for (const PruneCandidate& p : plan_.prune) {
+      std::string what = fmt::format("{} {}/{}", p.resource.kind, p.ns, p.name);
+      if (!p.kept_because.empty()) {
+        reporter_.Note("prune", what + " kept: " + p.kept_because);
+        kept[p.ns].insert(GroupKind(p.resource));
+        continue;
+      }
+      api::ApiClient::DeleteOptions options;
+      options.dry_run = settings_.dry_run;
+      options.uid = p.uid;
+      api::Result<api::Json> r = api_.Delete(p.resource, p.ns, p.name, options);
+      if (!r.ok() && r.error.status != 404) {
+        reporter_.Note("prune", fmt::format("cannot delete {}: {}", what, r.error.Describe()));
+        kept[p.ns].insert(GroupKind(p.resource));
+        ok = false;
+        continue;
+      }
+      reporter_.Note("prune", what + (settings_.dry_run ? " would be deleted (server dry run)" : " deleted (no longer in the files)"));
+    }
+    return WriteParents(true, kept) && ok;
   }
 
   void Wait(Work& w, const PlannedObject& planned) {
@@ -306,6 +398,7 @@ class Run {
   const ApplySettings& settings_;
   Reporter& reporter_;
   Clock::time_point deadline_;
+  Plan plan_;
   std::vector<Work> work_;
   std::vector<std::string> missing_namespaces_;  // dry run: declared here, not on the cluster
   std::mutex mutex_;

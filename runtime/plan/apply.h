@@ -1,7 +1,10 @@
-// `kstatec apply`: server-side apply of a compiled file's objects in order
-// (Namespaces, ServiceAccounts and RBAC, ConfigMaps, Services, StatefulSets,
-// PodDisruptionBudgets), components in parallel unless one `dependsOn`
-// another, then waiting for every rollout with live progress.
+// `kstatec apply`: the plan first (planning.h: every StatefulSet change
+// classified, refused when it needs --recreate or cannot be done), then
+// server-side apply of a compiled file's objects in order (Namespaces,
+// ServiceAccounts and RBAC, ConfigMaps, Services, StatefulSets,
+// PodDisruptionBudgets) as members of an ApplySet, components in parallel
+// unless one `dependsOn` another, recreations carried out (recreate.h), then
+// waiting for every rollout with live progress, and prune.
 #pragma once
 
 #include <chrono>
@@ -21,6 +24,9 @@ struct ApplySettings {
   std::chrono::milliseconds poll{500};
   std::chrono::seconds claim_grace{60};  // a claim Pending longer than this fails the rollout
   std::string default_namespace = "default";  // for objects of files without a `namespace`
+  std::string applyset = "kstate";            // the ApplySet name (see applyset.h)
+  bool recreate = false;  // carry out changes that need the StatefulSet recreated (see recreate.h)
+  bool prune = false;     // delete members of the ApplySet that left the files (never claims)
 };
 
 // Applies `compilation` (which must be ok()) and reports through `reporter`.

@@ -45,6 +45,20 @@ class StatefulSetTest(ServerTestCase):
     def pods(self):
         return {p["metadata"]["name"]: p for p in self.items("pods")}
 
+    def test_a_pod_in_the_way_does_not_stop_the_other_statefulsets(self):
+        # A pod named like the StatefulSet's first pod that it does not own and
+        # cannot adopt (other labels): the real controller records FailedCreate
+        # and retries; the fake one must keep simulating everything else.
+        pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "blocked-0", "labels": {"app": "other"}},
+               "spec": {"containers": [{"name": "c", "image": "busybox"}]}}
+        self.assertEqual(self.client.post(self.path("pods"), pod).status, 201)
+        self.create_sts("blocked", replicas=1)
+        self.create_sts("db", replicas=1)
+        self.wait_ready("db")
+        events = wait_for(lambda: [e for e in self.items("events") if e["reason"] == "FailedCreate"],
+                          what="a FailedCreate event")
+        self.assertIn('pods "blocked-0" already exists', events[0]["message"])
+
     def test_ordered_ready_creation_and_pod_shape(self):
         rec = PodRecorder(self)
         sts = self.create_sts("db", replicas=3)

@@ -271,7 +271,15 @@ class ApplyTest(unittest.TestCase):
         write(self.dir, "imm.kstate", text.replace("size = 1Gi", "size = 2Gi"))
         p = self.kstatec(path)
         self.assertEqual(p.returncode, 1, p.stdout)
-        self.assertIn("updates to statefulset spec for fields other than", p.stdout)
+        # The plan refuses it before anything is sent, pointing at the line that changed.
+        self.assertRegex(p.stdout, r"StatefulSet immns/cache needs recreation: the API server forbids this change in "
+                                   r"place \(storage of data: 1Gi -> 2Gi .*\(.*imm\.kstate:\d+:\d+\)\)")
+        # An error only the server finds is traced to its line too: a headless Service's clusterIP cannot change.
+        write(self.dir, "imm.kstate", text.replace("port redis = 6379",
+                                                   'port redis = 6379\n  patch service { spec.clusterIP = "10.0.0.5" }'))
+        p = self.kstatec(path)
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertIn("may not change once set", p.stdout)
         self.assertRegex(p.stdout, r"comes from .*imm\.kstate:\d+:\d+")
 
     def test_diff_and_status(self):

@@ -11,6 +11,7 @@ import time
 import traceback
 
 from . import events
+from . import status as st
 from .pods import PodSim
 from .registry import Params
 from .resources import RESOURCES, lookup
@@ -66,7 +67,15 @@ class Controller:
         self._namespaces()
         self._collect_garbage()
         for sts, _ in self._all(STS):
-            self.statefulsets.sync(sts)
+            # One StatefulSet the controller cannot sync (a pod of its name that it
+            # does not own already exists) must not stop the others, nor the garbage
+            # collector: the real controller records a FailedCreate event and retries.
+            try:
+                self.statefulsets.sync(sts)
+            except st.ApiError as e:
+                events.record(self.registry, sts, "Warning", "FailedCreate", "create Pod in StatefulSet %s failed "
+                              "error: %s" % (sts["metadata"]["name"], e.status.get("message", "")),
+                              "statefulset-controller")
         self._claims()
         self._pods()
 

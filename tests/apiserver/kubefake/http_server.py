@@ -229,6 +229,9 @@ class ApiServer:
         entry["status"] = code
         if out is not None:
             h.send_body(code, out, ctype, headers)
+        down = self.script.after_request(h.command, path, code)
+        if down is not None:
+            self.restart(down)  # the response is out; then the server goes away, as in a crash
 
     @staticmethod
     def _fault(rule):

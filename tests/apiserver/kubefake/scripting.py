@@ -49,6 +49,7 @@ class Script:
         self.store, self.config = store, config
         self.lock = threading.Lock()
         self.faults, self.latency, self.pod_rules, self.pvc_rules = [], [], [], []
+        self.triggers = []  # restarts that wait for a matching successful request
         self.hooks = {}  # restart, clear_log, pods (the PodSim), set by the server
 
     def run(self, actions):
@@ -74,7 +75,16 @@ class Script:
                 self.latency.append({"seconds": float(a.get("seconds", 0.1)), "count": a.get("count"),
                                      "method": a.get("method"), "path": a.get("path")})
         elif kind == "restart":
-            self.hooks["restart"](float(a.get("down_seconds", 0.5)))
+            after = a.get("after")
+            if after is None:
+                self.hooks["restart"](float(a.get("down_seconds", 0.5)))
+            else:
+                if not isinstance(after, dict):
+                    raise ScriptError("restart: after must be an object with method, path and count")
+                with self.lock:
+                    self.triggers.append({"method": after.get("method"), "path": after.get("path"),
+                                          "count": int(after.get("count", 1)),
+                                          "down_seconds": float(a.get("down_seconds", 0.5))})
         elif kind == "compact":
             self.store.compact()
         elif kind == "pod":
@@ -116,6 +126,20 @@ class Script:
             self.faults = [r for r in self.faults if r["count"] > 0]
             self.latency = [r for r in self.latency if r["count"] is None or r["count"] > 0]
         return delay, fault
+
+    def after_request(self, method, path, status):
+        """Seconds to go down for, when this successful request completes a restart trigger; else None."""
+        if not status or status >= 300:
+            return None
+        with self.lock:
+            for rule in self.triggers:
+                if self._matches(rule, method, path):
+                    rule["count"] -= 1
+                    if rule["count"] <= 0:
+                        self.triggers.remove(rule)
+                        return rule["down_seconds"]
+                    return None
+        return None
 
     # ---- pods
     def _pod_rule(self, a):
