@@ -78,6 +78,9 @@ def status(value, goal):
     return "met" if value <= goal else "**missed**"
 
 
+# ---- kstatec apply against kubectl (bench/apply_bench.py), when kubectl was there
+apply = json.load(open(path("apply.json"))) if os.path.exists(path("apply.json")) else None
+
 # ---- the language server (bench/lsp_bench.py), when run.sh ran it
 lsp = json.load(open(path("lsp.json"))) if os.path.exists(path("lsp.json")) else None
 
@@ -122,6 +125,11 @@ if lsp:
       f"| median {lat['median']:.1f} ms / p99 {lat['p99']:.1f} ms "
       f"| {lat['median'] / goal['median_ms']:.2f}x / {lat['p99'] / goal['p99_ms']:.2f}x "
       f"| {'met' if goal['met'] else '**missed**'} |")
+if apply:
+    w(f"| `kstatec apply` against `kubectl apply --server-side`, {apply['components']} components "
+      f"({apply['objects']} objects), re-applied | kubectl / kstatec >= {apply['goal']:.0f}x "
+      f"| {apply['kubectl_over_kstatec']:.2f}x | {apply['goal'] / apply['kubectl_over_kstatec']:.2f}x "
+      f"| {'met' if apply['met'] else '**missed**'} |")
 w("")
 w("## Whole process (hyperfine `-N`, output to /dev/null)")
 w("")
@@ -207,6 +215,23 @@ if lsp:
     w(f"`didOpen` to its diagnostics: {lsp['open_ms']:.1f} ms. CPU time of the server per edit (from /proc): "
       f"{cpu_edit:.1f} ms, of a `kstatec check` process {lsp['baseline_check_cpu_ms']:.1f} ms; a median latency "
       "above the CPU time per edit is time spent waiting for the core on a loaded machine.")
+    w("")
+if apply:
+    med, first = apply["median_s"], apply["first_apply_s"]
+    w("## Apply (bench/apply_bench.py)")
+    w("")
+    w(f"{apply['components']} MariaDB-sized components ({apply['objects']} objects) applied to the fake API server "
+      "(tests/apiserver, its controllers paused, so nothing waits for rollouts), `kstatec apply --no-wait` against "
+      f"`kubectl apply --server-side`, in alternating rounds ({apply['rounds']}) of the same run. A re-apply includes "
+      "kstatec's plan (a GET and a dry-run apply per StatefulSet, one claim LIST per namespace) and its ApplySet "
+      "parent.")
+    w("")
+    w("| | kstatec | kubectl | kubectl / kstatec |")
+    w("|---|---|---|---|")
+    w(f"| first apply (creates) | {first['kstatec']:.2f} s | {first['kubectl']:.2f} s "
+      f"| {first['kubectl'] / first['kstatec']:.1f}x |")
+    w(f"| re-apply, median | {med['kstatec']:.2f} s | {med['kubectl']:.2f} s "
+      f"| {med['kubectl'] / med['kstatec']:.1f}x |")
     w("")
 w("## Hot spots")
 w("")
