@@ -37,27 +37,33 @@ int RunApply(const ApplyOptions& o) {
     std::fprintf(stderr, "kstatec apply: --timeout and --claim-grace take durations such as 10m, 90s or 1h30m\n");
     return 2;
   }
-  std::string applyset = ApplySetName(o.files, o.applyset, "apply");
-  if (applyset.empty()) return 2;
-  std::optional<Compilation> c = CompileForCluster(o.files, o.root);
-  if (!c) return 1;
-  std::unique_ptr<Connection> connection = Connect(o.cluster, "apply");
-  if (!connection) return 1;
+  ClusterInput in;
+  if (int code = PrepareCluster(o.files, o.root, o.cluster, o.applyset, "apply", in)) return code;
   runtime::plan::ApplySettings settings;
   settings.dry_run = o.dry_run == "server";
   settings.force_conflicts = o.force_conflicts;
   settings.wait = !o.no_wait;
   settings.timeout = std::chrono::milliseconds(timeout);
   settings.claim_grace = std::chrono::seconds(grace / 1000);
-  settings.default_namespace = DefaultNamespace(*connection);
-  settings.applyset = applyset;
+  settings.default_namespace = DefaultNamespace(*in.connection);
+  settings.applyset = in.applyset;
   settings.recreate = o.recreate;
   settings.prune = o.prune;
   runtime::plan::OutputMode mode = runtime::plan::OutputMode::Lines;
   if (o.output == "json") mode = runtime::plan::OutputMode::JsonEvents;
   else if (o.output == "live" || (o.output == "auto" && isatty(STDOUT_FILENO))) mode = runtime::plan::OutputMode::Live;
   std::unique_ptr<runtime::plan::Reporter> reporter = runtime::plan::MakeReporter(mode, stdout);
-  return runtime::plan::Apply(*c, Api(*connection), settings, *reporter) ? 0 : 1;
+  return runtime::plan::Apply(*in.compilation, Api(*in.connection), settings, *reporter) ? 0 : 1;
+}
+
+int PrepareCluster(const std::vector<std::string>& files, const std::string& root, const ClusterFlags& cluster,
+                   const std::string& given, const char* command, ClusterInput& out) {
+  out.applyset = ApplySetName(files, given, command);
+  if (out.applyset.empty()) return 2;
+  out.compilation = CompileForCluster(files, root);
+  if (!out.compilation) return 1;
+  out.connection = Connect(cluster, command);
+  return out.connection ? 0 : 1;
 }
 
 

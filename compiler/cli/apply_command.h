@@ -33,6 +33,19 @@ std::string ApplySetName(const std::vector<std::string>& files, const std::strin
 // when it is not one.
 int64_t ParseDuration(const std::string& text);
 
+// What apply, plan and diff start from: the ApplySet name, the compiled
+// files and a connection.
+struct ClusterInput {
+  std::string applyset;
+  std::optional<Compilation> compilation;
+  std::unique_ptr<Connection> connection;
+};
+// Checks the ApplySet name (`given`, else the first file's), compiles the
+// files (printing their diagnostics) and connects. 0 when all went well;
+// otherwise, after printing why, 2 for a bad ApplySet name and 1 for the rest.
+int PrepareCluster(const std::vector<std::string>& files, const std::string& root, const ClusterFlags& cluster,
+                   const std::string& given, const char* command, ClusterInput& out);
+
 // Compiles the files and prints their diagnostics; nullopt when they have errors.
 std::optional<Compilation> CompileForCluster(const std::vector<std::string>& files, const std::string& root);
 

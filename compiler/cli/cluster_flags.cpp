@@ -5,10 +5,20 @@ namespace kstate::cli {
 
 namespace {
 
-void AddCommon(CLI::App* cmd, InspectOptions& o) {
-  cmd->add_option("files", o.files, "The .kstate files, together")->required()->type_name("FILE");
-  cmd->add_option("--root", o.root, "The directory relative imports may not leave")->type_name("DIR");
-  AddClusterFlags(cmd, o.cluster);
+// The files, --root and the cluster flags, which every cluster command takes.
+void AddInputs(CLI::App* cmd, std::vector<std::string>& files, std::string& root, ClusterFlags& cluster,
+               const char* files_help) {
+  cmd->add_option("files", files, files_help)->required()->type_name("FILE");
+  cmd->add_option("--root", root, "The directory relative imports may not leave")->type_name("DIR");
+  AddClusterFlags(cmd, cluster);
+}
+
+void AddCommon(CLI::App* cmd, InspectOptions& o) { AddInputs(cmd, o.files, o.root, o.cluster, "The .kstate files, together"); }
+
+void AddApplySetOption(CLI::App* cmd, std::string& name) {
+  cmd->add_option("--applyset", name,
+                  "The ApplySet recording what the files applied (default: the first file's name without .kstate)")
+      ->type_name("NAME");
 }
 
 }  // namespace
@@ -24,9 +34,7 @@ void AddClusterFlags(CLI::App* cmd, ClusterFlags& f) {
 
 CLI::App* AddApplyCommand(CLI::App& app, ApplyOptions& o) {
   CLI::App* cmd = app.add_subcommand("apply", "Apply the files' objects to a cluster and wait until they are ready");
-  cmd->add_option("files", o.files, "The .kstate files to apply, together")->required()->type_name("FILE");
-  cmd->add_option("--root", o.root, "The directory relative imports may not leave")->type_name("DIR");
-  AddClusterFlags(cmd, o.cluster);
+  AddInputs(cmd, o.files, o.root, o.cluster, "The .kstate files to apply, together");
   cmd->add_option("--dry-run", o.dry_run, "server: send everything with dryRun=All; nothing changes")
       ->check(CLI::IsMember({"none", "server"}))
       ->capture_default_str();
@@ -46,9 +54,7 @@ CLI::App* AddApplyCommand(CLI::App& app, ApplyOptions& o) {
                 "without deleting its pods or claims");
   cmd->add_flag("--prune", o.prune,
                 "Delete objects this file applied before that are no longer in it (never claims)");
-  cmd->add_option("--applyset", o.applyset,
-                  "The ApplySet recording what the files applied (default: the first file's name without .kstate)")
-      ->type_name("NAME");
+  AddApplySetOption(cmd, o.applyset);
   cmd->footer(
       "First the plan: each StatefulSet is compared with the live one and the change is said in words: created,\n"
       "unchanged, in place (a rolling update), needs recreation, or impossible (a volume cannot shrink; existing\n"
@@ -78,8 +84,7 @@ CLI::App* AddDiffCommand(CLI::App& app, InspectOptions& o) {
   CLI::App* cmd = app.add_subcommand("diff", "Show what `kstatec apply` would change on the cluster, as a unified diff");
   AddCommon(cmd, o);
   cmd->add_flag("--force-conflicts", o.force_conflicts, "Diff as if apply took over fields other managers own");
-  cmd->add_option("--applyset", o.applyset, "The ApplySet name apply uses (default: the first file's name without .kstate)")
-      ->type_name("NAME");
+  AddApplySetOption(cmd, o.applyset);
   cmd->footer("Live objects are compared with the API server's dry-run result of the apply, without status,\n"
               "managedFields and other server-managed metadata; Secret values are masked.\n"
               "Before an object's diff, a drift section lists the fields other field managers changed on the\n"
@@ -93,8 +98,7 @@ CLI::App* AddDiffCommand(CLI::App& app, InspectOptions& o) {
 CLI::App* AddPlanCommand(CLI::App& app, InspectOptions& o) {
   CLI::App* cmd = app.add_subcommand("plan", "Show what `kstatec apply` would do to each component, in words, and change nothing");
   AddCommon(cmd, o);
-  cmd->add_option("--applyset", o.applyset, "The ApplySet name (default: the first file's name without .kstate)")
-      ->type_name("NAME");
+  AddApplySetOption(cmd, o.applyset);
   cmd->footer("For each component: objects created, changed or unchanged; for a StatefulSet whether the change\n"
               "is in place (and rolls the pods), needs --recreate (and why), or is impossible; claims and the\n"
               "persistentVolumeClaimRetentionPolicy; a recreation left unfinished; and what --prune would delete.\n"
@@ -104,11 +108,8 @@ CLI::App* AddPlanCommand(CLI::App& app, InspectOptions& o) {
 
 CLI::App* AddDeleteCommand(CLI::App& app, DeleteOptions& o) {
   CLI::App* cmd = app.add_subcommand("delete", "Delete the files' objects from the cluster, keeping their data");
-  cmd->add_option("files", o.files, "The .kstate files whose objects to delete")->required()->type_name("FILE");
-  cmd->add_option("--root", o.root, "The directory relative imports may not leave")->type_name("DIR");
-  AddClusterFlags(cmd, o.cluster);
-  cmd->add_option("--applyset", o.applyset, "The ApplySet name (default: the first file's name without .kstate)")
-      ->type_name("NAME");
+  AddInputs(cmd, o.files, o.root, o.cluster, "The .kstate files whose objects to delete");
+  AddApplySetOption(cmd, o.applyset);
   cmd->add_flag("--delete-data", o.delete_data,
                 "Also delete the StatefulSets' PersistentVolumeClaims: their data is lost");
   cmd->add_flag("-y,--yes", o.yes, "Do not ask for confirmation of --delete-data (required when not on a terminal)");
@@ -131,6 +132,18 @@ CLI::App* AddStatusCommand(CLI::App& app, InspectOptions& o) {
   AddCommon(cmd, o);
   cmd->footer("Exit codes: 0 the state was read, 1 an error.");
   return cmd;
+}
+
+ClusterCommands::ClusterCommands(CLI::App& app)
+    : apply_cmd(AddApplyCommand(app, apply)),
+      diff_cmd(AddDiffCommand(app, diff)),
+      status_cmd(AddStatusCommand(app, status)),
+      plan_cmd(AddPlanCommand(app, plan)),
+      delete_cmd(AddDeleteCommand(app, del)) {}
+
+bool ClusterCommands::Parsed() const {
+  return apply_cmd->parsed() || diff_cmd->parsed() || status_cmd->parsed() || plan_cmd->parsed() ||
+         delete_cmd->parsed();
 }
 
 }  // namespace kstate::cli

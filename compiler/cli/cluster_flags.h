@@ -58,7 +58,23 @@ CLI::App* AddStatusCommand(CLI::App& app, InspectOptions& options);
 CLI::App* AddPlanCommand(CLI::App& app, InspectOptions& options);
 CLI::App* AddDeleteCommand(CLI::App& app, DeleteOptions& options);
 
-// The commands `kstatec-cluster` runs.
-inline constexpr const char* kClusterCommands[] = {"apply", "plan", "diff", "status", "delete"};
+// Every command `kstatec-cluster` runs, registered on `app` in the order
+// --help lists them, with the options each fills in. `kstatec` registers them
+// the same way (for --help and usage errors) and hands over when one is parsed.
+struct ClusterCommands {
+  explicit ClusterCommands(CLI::App& app);
+  ClusterCommands(const ClusterCommands&) = delete;  // CLI11 holds pointers to the options
+  ClusterCommands& operator=(const ClusterCommands&) = delete;
+  bool Parsed() const;
+
+  ApplyOptions apply;
+  InspectOptions diff, status, plan;
+  DeleteOptions del;
+  CLI::App* apply_cmd;
+  CLI::App* diff_cmd;
+  CLI::App* status_cmd;
+  CLI::App* plan_cmd;
+  CLI::App* delete_cmd;
+};
 
 }  // namespace kstate::cli

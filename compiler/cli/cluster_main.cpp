@@ -17,15 +17,7 @@ int main(int argc, char** argv) {
   CLI::App app{"kstatec-cluster: the cluster commands of kstatec (run as `kstatec apply|plan|diff|status|delete`)."};
   app.set_version_flag("--version", std::string("kstatec ") + kstate::Version());
   app.require_subcommand(1);
-  kstate::cli::ApplyOptions apply_opts;
-  kstate::cli::InspectOptions diff_opts, status_opts;
-  CLI::App* apply_cmd = kstate::cli::AddApplyCommand(app, apply_opts);
-  CLI::App* diff_cmd = kstate::cli::AddDiffCommand(app, diff_opts);
-  CLI::App* status_cmd = kstate::cli::AddStatusCommand(app, status_opts);
-  kstate::cli::InspectOptions plan_opts;
-  CLI::App* plan_cmd = kstate::cli::AddPlanCommand(app, plan_opts);
-  kstate::cli::DeleteOptions delete_opts;
-  CLI::App* delete_cmd = kstate::cli::AddDeleteCommand(app, delete_opts);
+  kstate::cli::ClusterCommands commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -33,11 +25,11 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
   int code = 2;
-  if (apply_cmd->parsed()) code = kstate::cli::RunApply(apply_opts);
-  if (diff_cmd->parsed()) code = kstate::cli::RunDiff(diff_opts);
-  if (status_cmd->parsed()) code = kstate::cli::RunStatus(status_opts);
-  if (plan_cmd->parsed()) code = kstate::cli::RunPlan(plan_opts);
-  if (delete_cmd->parsed()) code = kstate::cli::RunDelete(delete_opts);
+  if (commands.apply_cmd->parsed()) code = kstate::cli::RunApply(commands.apply);
+  if (commands.diff_cmd->parsed()) code = kstate::cli::RunDiff(commands.diff);
+  if (commands.status_cmd->parsed()) code = kstate::cli::RunStatus(commands.status);
+  if (commands.plan_cmd->parsed()) code = kstate::cli::RunPlan(commands.plan);
+  if (commands.delete_cmd->parsed()) code = kstate::cli::RunDelete(commands.del);
   std::fflush(stdout);
   std::fflush(stderr);
   std::_Exit(code);

@@ -60,10 +60,8 @@ int RunDelete(const DeleteOptions& o) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   int64_t timeout = ParseDuration(o.timeout);
   if (timeout <= 0) return Fail(2, "--timeout takes a duration such as 5m, 90s or 1h30m");
-  std::string set = o.applyset.empty() ? runtime::plan::DefaultSetName(o.files) : o.applyset;
-  if (std::string why = runtime::plan::CheckSetName(set); !why.empty()) {
-    return Fail(2, fmt::format("--applyset `{}` cannot name an ApplySet: {}", set, why));
-  }
+  std::string set = ApplySetName(o.files, o.applyset, "delete");
+  if (set.empty()) return 2;
   bool dry_run = o.dry_run == "server";
   // Asked before anything is read, so that a script without --yes learns it
   // at once and nothing is half done.

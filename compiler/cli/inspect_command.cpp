@@ -93,27 +93,22 @@ int DiffObject(const Compilation& c, const InspectOptions& o, api::ApiClient& ap
 // are printed apart, drift first, because they call for different decisions:
 // a conflict stops apply, a kept field survives it.
 int RunDiff(const InspectOptions& o) {
-  std::string applyset = ApplySetName(o.files, o.applyset, "diff");
-  if (applyset.empty()) return 2;
-  std::optional<Compilation> c = CompileForCluster(o.files, o.root);
-  if (!c) return 2;
-  std::unique_ptr<Connection> connection = Connect(o.cluster, "diff");
-  if (!connection) return 2;
-  api::ApiClient& api = Api(*connection);
+  ClusterInput in;
+  if (PrepareCluster(o.files, o.root, o.cluster, o.applyset, "diff", in) != 0) return 2;
+  const Compilation& c = *in.compilation;
+  api::ApiClient& api = Api(*in.connection);
   // Only the objects and their ApplySets: the rest of apply's plan (parents,
   // StatefulSet changes) is `kstatec plan`'s to show.
   plan::Plan sets;
   std::string error;
-  if (!plan::PlanObjects(*c, api, DefaultNamespace(*connection), sets.objects, error)) {
+  if (!plan::PlanObjects(c, api, DefaultNamespace(*in.connection), sets.objects, error)) {
     fmt::print(stderr, "kstatec diff: {}\n", error);
     return 2;
   }
-  for (const plan::PlannedObject& p : sets.objects) {
-    if (!p.ns.empty()) sets.sets.emplace(p.ns, plan::MakeApplySet(applyset, p.ns));
-  }
+  plan::AssignApplySets(in.applyset, sets);
   int result = 0;
   for (const plan::PlannedObject& p : sets.objects) {
-    int r = DiffObject(*c, o, api, sets, p);
+    int r = DiffObject(c, o, api, sets, p);
     if (r == 2) return 2;
     result = std::max(result, r);
   }

@@ -139,16 +139,7 @@ int main(int argc, char** argv) {
   kstate::cli::FmtOptions fmt_opts;
   CLI::App* fmt_cmd = kstate::cli::AddFmtCommand(app, fmt_opts);
 
-  kstate::cli::ApplyOptions apply_opts;
-  CLI::App* apply_cmd = kstate::cli::AddApplyCommand(app, apply_opts);
-
-  kstate::cli::InspectOptions diff_opts, status_opts;
-  CLI::App* diff_cmd = kstate::cli::AddDiffCommand(app, diff_opts);
-  CLI::App* status_cmd = kstate::cli::AddStatusCommand(app, status_opts);
-  kstate::cli::InspectOptions plan_opts;
-  CLI::App* plan_cmd = kstate::cli::AddPlanCommand(app, plan_opts);
-  kstate::cli::DeleteOptions delete_opts;
-  CLI::App* delete_cmd = kstate::cli::AddDeleteCommand(app, delete_opts);
+  kstate::cli::ClusterCommands cluster(app);
 
   CLI::App* lsp_cmd = app.add_subcommand("lsp", "Serve the Language Server Protocol on standard input and output");
   lsp_cmd->footer("Editors start this themselves; see editors/README.md. It publishes diagnostics as you type and "
@@ -182,10 +173,7 @@ int main(int argc, char** argv) {
 
   if (fmt_cmd->parsed()) finish(kstate::cli::RunFmt(fmt_opts));
   if (lsp_cmd->parsed()) finish(kstate::lsp::RunStdio());
-  if (apply_cmd->parsed() || diff_cmd->parsed() || status_cmd->parsed() || plan_cmd->parsed() ||
-      delete_cmd->parsed()) {
-    finish(RunClusterProgram(argc, argv));
-  }
+  if (cluster.Parsed()) finish(RunClusterProgram(argc, argv));
   if (check->parsed()) {
     kstate::Compilation c = kstate::Compilation::FromFiles(check_opts.files, {check_opts.root});
     finish(Report(c, check_opts));

@@ -11,26 +11,23 @@
 namespace kstate::cli {
 
 int RunPlan(const InspectOptions& o) {
-  std::string applyset = ApplySetName(o.files, o.applyset, "plan");
-  if (applyset.empty()) return 2;
-  std::optional<Compilation> c = CompileForCluster(o.files, o.root);
-  if (!c) return 1;
-  std::unique_ptr<Connection> connection = Connect(o.cluster, "plan");
-  if (!connection) return 1;
-  runtime::plan::PlanSettings settings{DefaultNamespace(*connection), applyset, o.force_conflicts};
+  ClusterInput in;
+  if (int code = PrepareCluster(o.files, o.root, o.cluster, o.applyset, "plan", in)) return code;
+  const Compilation& c = *in.compilation;
+  runtime::plan::PlanSettings settings{DefaultNamespace(*in.connection), in.applyset, o.force_conflicts};
   runtime::plan::Plan plan;
   std::string error;
-  runtime::api::ApiClient& api = Api(*connection);
-  if (!runtime::plan::MakePlan(*c, api, settings, plan, error) || !runtime::plan::FindPruneCandidates(api, plan, error)) {
+  runtime::api::ApiClient& api = Api(*in.connection);
+  if (!runtime::plan::MakePlan(c, api, settings, plan, error) || !runtime::plan::FindPruneCandidates(api, plan, error)) {
     fmt::print(stderr, "kstatec plan: {}\n", error);
     return 1;
   }
-  for (const auto& [component, text] : runtime::plan::DescribePlan(*c, plan, true)) {
+  for (const auto& [component, text] : runtime::plan::DescribePlan(c, plan, true)) {
     std::string shown = text;
     for (size_t at = shown.find('\n'); at != std::string::npos; at = shown.find('\n', at + 1)) shown.insert(at + 1, "  ");
     fmt::print("{}:\n  {}\n", component, shown);
   }
-  std::string blocker = runtime::plan::Blocker(*c, plan, false);
+  std::string blocker = runtime::plan::Blocker(c, plan, false);
   if (!blocker.empty()) {
     fmt::print("\n{}\n", blocker.substr(0, blocker.rfind("\nnothing was changed")));
     return 1;

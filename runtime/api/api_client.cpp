@@ -183,7 +183,7 @@ Result<Json> ApiClient::DeleteClaim(std::string_view ns, std::string_view name, 
   DeleteOptions options;
   options.dry_run = consent.dry_run();
   options.uid = std::string(uid);
-  std::string url = fmt::format("{}/api/v1/namespaces/{}/persistentvolumeclaims/{}", server_, ns, name);
+  std::string url = server_ + Path(kClaims, ns, name);
   if (options.dry_run) url += "?dryRun=All";
   return Call({"DELETE", url, {{"Content-Type", "application/json"}}, DeleteBody(options).dump()});
 }

@@ -50,6 +50,13 @@ struct Resource {
   bool namespaced = true;
 };
 
+// Kinds the runtime names itself rather than finding by discovery: they are
+// served, in these versions, by every cluster it supports.
+inline const Resource kPods{"", "v1", "pods", "Pod", true};
+inline const Resource kClaims{"", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", true};
+inline const Resource kSecrets{"", "v1", "secrets", "Secret", true};
+inline const Resource kStorageClasses{"storage.k8s.io", "v1", "storageclasses", "StorageClass", false};
+
 class ApiClient {
  public:
   ApiClient(std::shared_ptr<http::Client> http, std::string server);

@@ -29,8 +29,6 @@ std::string Base64Url(const unsigned char* data, size_t size) {
   return out;  // unpadded, as Go's RawURLEncoding
 }
 
-api::Resource SecretResource() { return {"", "v1", "secrets", "Secret", true}; }
-
 std::string Tooling() { return std::string("kstatec/") + Version(); }
 
 }  // namespace
@@ -122,7 +120,7 @@ api::Result<Parent> ParentFrom(const api::Json& live, const ApplySet& set) {
 }  // namespace
 
 api::Result<Parent> ReadParent(api::ApiClient& api, const ApplySet& set) {
-  api::Result<api::Json> live = api.Get(SecretResource(), set.ns, set.parent);
+  api::Result<api::Json> live = api.Get(api::kSecrets, set.ns, set.parent);
   api::Result<Parent> out;
   if (!live.ok()) {
     if (live.error.status == 404) out.value = Parent{};
@@ -153,14 +151,14 @@ api::Result<api::Json> WriteParent(api::ApiClient& api, const ApplySet& set, con
   api::ApiClient::ApplyOptions options;
   options.dry_run = dry_run;
   options.force = true;  // the parent is kstatec's own: no other manager's opinion on these fields counts
-  return api.Apply(SecretResource(), set.ns, set.parent, body, options);
+  return api.Apply(api::kSecrets, set.ns, set.parent, body, options);
 }
 
 api::Result<api::Json> WriteRecreateRecord(api::ApiClient& api, const ApplySet& set, const std::string& statefulset,
                                            const std::string& record) {
   api::Json value = record.empty() ? api::Json(nullptr) : api::Json(record);
   api::Json patch = {{"metadata", {{"annotations", {{kRecreatePrefix + statefulset, value}}}}}};
-  return api.MergePatch(SecretResource(), set.ns, set.parent, patch, "kstatec");
+  return api.MergePatch(api::kSecrets, set.ns, set.parent, patch, "kstatec");
 }
 
 api::Result<api::Resource> ResolveGroupKind(api::ApiClient& api, const std::string& group_kind) {

@@ -70,8 +70,7 @@ void AddClaim(const api::Json& item, const std::string& ns, const std::string& s
 api::Result<std::vector<Claim>> ClaimsOf(api::ApiClient& api, const std::string& ns, const std::string& statefulset,
                                          const std::vector<std::string>& templates) {
   api::Result<std::vector<Claim>> out;
-  api::Resource pvc{"", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", true};
-  api::Result<api::Json> list = api.List(pvc, ns);
+  api::Result<api::Json> list = api.List(api::kClaims, ns);
   if (!list.ok()) {
     out.error = list.error;
     return out;

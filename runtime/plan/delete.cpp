@@ -20,16 +20,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-api::Resource PodResource() {
-  return {"", "v1", "pods", "Pod", true};
-}
-api::Resource ClaimResource() {
-  return {"", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", true};
-}
-api::Resource SecretResource() {
-  return {"", "v1", "secrets", "Secret", true};
-}
-
 std::string Where(const std::string& ns, const std::string& name) {
   return ns.empty() ? name : ns + "/" + name;
 }
@@ -108,7 +98,7 @@ std::vector<PlannedObject> DeletionOrder(const Compilation& c, std::vector<Plann
 api::Result<std::vector<std::string>> CollectedClaims(api::ApiClient& api, const std::string& ns,
                                                       const std::string& statefulset, const std::string& uid) {
   api::Result<std::vector<std::string>> out;
-  api::Result<api::Json> list = api.List(ClaimResource(), ns);
+  api::Result<api::Json> list = api.List(api::kClaims, ns);
   if (!list.ok()) {
     out.error = list.error;
     return out;
@@ -395,7 +385,7 @@ class Deleter {
   bool WaitPodsGone(const std::string& ns, const std::string& statefulset, size_t& count,
                     const std::string& waiting = {}) {
     for (bool first = true;; first = false) {
-      api::Result<api::Json> list = api_.List(PodResource(), ns);
+      api::Result<api::Json> list = api_.List(api::kPods, ns);
       if (!list.ok()) {
         return Fail(
             fmt::format("cannot list the pods of StatefulSet {}: {}", Where(ns, statefulset), list.error.Describe()));
@@ -440,7 +430,7 @@ class Deleter {
           std::any_of(errors.begin(), errors.end(), [&](const std::string& e) { return e.rfind(what + ":", 0) == 0; });
       if (failed) continue;
       deleted_.insert(c.uid);
-      if (!Settle(ClaimResource(), c.ns, c.name, c.uid, what, DescribeClaim(c).substr(c.name.size()))) return false;
+      if (!Settle(api::kClaims, c.ns, c.name, c.uid, what, DescribeClaim(c).substr(c.name.size()))) return false;
     }
     if (errors.empty()) return true;
     return Fail(fmt::format("could not delete every claim:\n  {}", fmt::join(errors, "\n  ")));
@@ -451,7 +441,7 @@ class Deleter {
   bool DeleteParent(const std::string& ns, const DeletePlan& plan) {
     ApplySet set = MakeApplySet(settings_.applyset, ns);
     std::string what = fmt::format("ApplySet parent Secret {}", Where(ns, set.parent));
-    api::Result<api::Json> live = api_.Get(SecretResource(), ns, set.parent);
+    api::Result<api::Json> live = api_.Get(api::kSecrets, ns, set.parent);
     if (!live.ok()) {
       if (live.error.status == 404) return true;
       return Fail(fmt::format("cannot read {}: {}", what, live.error.Describe()));
@@ -479,9 +469,9 @@ class Deleter {
       for (const std::string& m : members) fmt::print(out_, "  {}\n", m);
       return true;
     }
-    Sent sent = SendDelete(SecretResource(), ns, set.parent, uid, what);
+    Sent sent = SendDelete(api::kSecrets, ns, set.parent, uid, what);
     if (sent != Sent::Deleted) return sent == Sent::Gone;
-    return Settle(SecretResource(), ns, set.parent, uid, what);
+    return Settle(api::kSecrets, ns, set.parent, uid, what);
   }
 
   // Members of `set` other than the files' objects and claims: objects of

@@ -16,8 +16,6 @@ namespace kstate::runtime::plan {
 
 namespace {
 
-const api::Resource kStorageClasses{"storage.k8s.io", "v1", "storageclasses", "StorageClass", false};
-
 bool IsMember(const PlannedObject& p) { return p.resource.namespaced && !p.ns.empty(); }
 
 bool Forbidden(const api::ApiError& e) {
@@ -28,7 +26,7 @@ bool Forbidden(const api::ApiError& e) {
 void ReadExpandable(api::ApiClient& api, const std::vector<Claim>& claims, std::map<std::string, bool>& out) {
   for (const Claim& c : claims) {
     if (c.storage_class.empty() || out.count(c.storage_class)) continue;
-    api::Result<api::Json> sc = api.Get(kStorageClasses, "", c.storage_class);
+    api::Result<api::Json> sc = api.Get(api::kStorageClasses, "", c.storage_class);
     const api::Json* allow = sc.ok() && sc.value->is_object() && sc.value->contains("allowVolumeExpansion")
                                  ? &(*sc.value)["allowVolumeExpansion"]
                                  : nullptr;
@@ -159,7 +157,7 @@ bool PlanStatefulSets(api::ApiClient& api, const PlanSettings& settings, Plan& p
     if (p.object.kind != "StatefulSet" || p.resource.group != "apps") continue;
     todo.push_back(i);
     if (!shared.claims.count(p.ns)) {
-      shared.claims[p.ns] = api.List({"", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", true}, p.ns);
+      shared.claims[p.ns] = api.List(api::kClaims, p.ns);
     }
   }
   std::vector<StatefulSetPlan> plans(todo.size());
@@ -197,13 +195,17 @@ api::Json Body(const Plan& plan, const PlannedObject& p) {
   return body;
 }
 
-bool MakePlan(const Compilation& c, api::ApiClient& api, const PlanSettings& settings, Plan& plan, std::string& error) {
-  if (!PlanObjects(c, api, settings.default_namespace, plan.objects, error)) return false;
+void AssignApplySets(const std::string& applyset, Plan& plan) {
   for (const PlannedObject& p : plan.objects) {
     if (!IsMember(p)) continue;
-    plan.sets.emplace(p.ns, MakeApplySet(settings.applyset, p.ns));
+    plan.sets.emplace(p.ns, MakeApplySet(applyset, p.ns));
     plan.kinds[p.ns].insert(GroupKind(p.resource));
   }
+}
+
+bool MakePlan(const Compilation& c, api::ApiClient& api, const PlanSettings& settings, Plan& plan, std::string& error) {
+  if (!PlanObjects(c, api, settings.default_namespace, plan.objects, error)) return false;
+  AssignApplySets(settings.applyset, plan);
   for (const auto& [ns, set] : plan.sets) {
     api::Result<Parent> parent = ReadParent(api, set);
     if (!parent.ok()) {

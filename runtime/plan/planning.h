@@ -50,6 +50,9 @@ struct PlanSettings {
   bool force_conflicts = false;
 };
 
+// Fills in `plan.sets` and `plan.kinds` from `plan.objects`: one ApplySet
+// named `applyset` per namespace of a namespaced object.
+void AssignApplySets(const std::string& applyset, Plan& plan);
 // Discovery, the ApplySet parents and every StatefulSet's change. False (and
 // `error`) when the API cannot be read or a parent belongs to someone else.
 bool MakePlan(const Compilation& compilation, api::ApiClient& api, const PlanSettings& settings, Plan& plan,

@@ -14,8 +14,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using Json = api::Json;
 
-const api::Resource kClaims{"", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", true};
-const api::Resource kPods{"", "v1", "pods", "Pod", true};
 
 std::string Now() {
   std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -58,7 +56,7 @@ class Steps {
       std::optional<int64_t> has = StorageBytes(c.request), size = StorageBytes(want->second);
       if (has && size && *has >= *size) continue;
       Json patch = {{"spec", {{"resources", {{"requests", {{"storage", want->second}}}}}}}};
-      api::Result<Json> r = api_.MergePatch(kClaims, ns_, c.name, patch, "kstatec");
+      api::Result<Json> r = api_.MergePatch(api::kClaims, ns_, c.name, patch, "kstatec");
       if (!r.ok()) return fmt::format("cannot resize PersistentVolumeClaim {}/{}: {}", ns_, c.name, r.error.Describe());
       note_(fmt::format("PersistentVolumeClaim {}/{} resized: {} -> {}", ns_, c.name, c.request, want->second));
     }
@@ -89,7 +87,7 @@ class Steps {
   std::string Relabel() {
     if (!record_.value("relabel", false) && !sp_.change.relabel_pods) return {};
     const Json match = sp_.desired.at("spec").at("selector").value("matchLabels", Json::object());
-    api::Result<Json> pods = api_.List(kPods, ns_);
+    api::Result<Json> pods = api_.List(api::kPods, ns_);
     if (!pods.ok()) return fmt::format("cannot list the pods of {}/{}: {}", ns_, name_, pods.error.Describe());
     for (const Json& pod : pods.value->at("items")) {
       const Json& meta = pod.at("metadata");
@@ -97,7 +95,7 @@ class Steps {
       if (pod_name.rfind(name_ + "-", 0) != 0 || meta.contains("ownerReferences")) continue;
       std::string digits = pod_name.substr(name_.size() + 1);
       if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) continue;
-      api::Result<Json> r = api_.MergePatch(kPods, ns_, pod_name, {{"metadata", {{"labels", match}}}}, "kstatec");
+      api::Result<Json> r = api_.MergePatch(api::kPods, ns_, pod_name, {{"metadata", {{"labels", match}}}}, "kstatec");
       if (!r.ok()) return fmt::format("cannot label pod {}/{}: {}", ns_, pod_name, r.error.Describe());
       note_(fmt::format("pod {}/{} labelled for the new selector", ns_, pod_name));
     }

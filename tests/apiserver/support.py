@@ -8,6 +8,8 @@ import http.client
 import itertools
 import json
 import os
+import pty
+import select
 import shutil
 import sys
 import tempfile
@@ -130,6 +132,36 @@ def wait_for(predicate, timeout=8.0, interval=0.03, what="condition"):
         if time.monotonic() > deadline:
             raise AssertionError("timed out waiting for " + what)
         time.sleep(interval)
+
+
+def run_on_terminal(argv, timeout=60, prompt=None, answer=None):
+    """Runs `argv` on a pseudo-terminal until it exits; types `answer` once `prompt` (bytes) appears.
+    Returns (exit code, everything it wrote, as text)."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        try:
+            os.execv(argv[0], argv)
+        finally:
+            os._exit(127)
+    output, answered = b"", False
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+        if answer is not None and not answered and prompt in output:
+            os.write(fd, answer.encode() + b"\n")
+            answered = True
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.WEXITSTATUS(status), output.decode("utf-8", "replace")
 
 
 def statefulset(name, replicas=1, image="mariadb:11.4", claims=True, **spec):

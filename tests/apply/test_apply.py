@@ -9,7 +9,6 @@ Run: test_apply.py --kstatec PATH --repo DIR (exits 77 when the fixture cannot s
 import argparse
 import json
 import os
-import pty
 import socket
 import socketserver
 import threading
@@ -144,25 +143,9 @@ class ApplyTest(unittest.TestCase):
         self.client.post("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace",
                                                 "metadata": {"name": "demo"}})
         example = os.path.join(ARGS.repo, "examples", "mariadb", "mariadb.kstate")
-        pid, fd = pty.fork()
-        if pid == 0:
-            os.execv(ARGS.kstatec, [ARGS.kstatec, "apply", example, "--kubeconfig", self.server.kubeconfig,
-                                    "--context", "admin-cert", "--timeout", "60s"])
-        output = b""
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([fd], [], [], 1)
-            if ready:
-                try:
-                    chunk = os.read(fd, 65536)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                output += chunk
-        _, status = os.waitpid(pid, 0)
-        text = output.decode("utf-8", "replace")
-        self.assertEqual(os.WEXITSTATUS(status), 0, text)
+        code, text = self.support.run_on_terminal([ARGS.kstatec, "apply", example, "--kubeconfig",
+                                                   self.server.kubeconfig, "--context", "admin-cert", "--timeout", "60s"])
+        self.assertEqual(code, 0, text)
         # Redrawn in place: cursor up and clear, a line per pod ordinal.
         self.assertIn("\x1b[", text)
         self.assertIn("mariadb-0", text)

@@ -13,6 +13,8 @@ A test file does:
         main()
 """
 import argparse
+import base64
+import hashlib
 import json
 import os
 import subprocess
@@ -35,6 +37,12 @@ component db {{
   storage data {{ size = {size}; mount = "/var/lib/postgresql/data" }}
 }}
 """
+
+
+def applyset_id(parent, ns):
+    """kubectl's ApplySet id of a Secret parent (KEP-3659), computed here independently of kstatec."""
+    digest = hashlib.sha256(("%s.%s.Secret." % (parent, ns)).encode()).digest()
+    return "applyset-%s-v1" % base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
 class LifecycleTest(unittest.TestCase):

@@ -7,19 +7,13 @@ after each step of a recreation followed by an apply that finishes it,
 ApplySets that kubectl can list, and prune that never touches a claim.
 
 Run: test_change.py --kstatec PATH --repo DIR (exits 77 when the fixture cannot start)."""
-import base64
-import hashlib
 import json
 import signal
 import subprocess
 import time
 
 import lifecycle
-from lifecycle import LifecycleTest, main
-
-
-def ARGS_KSTATEC():
-    return lifecycle.ARGS.kstatec
+from lifecycle import LifecycleTest, applyset_id, main
 
 CACHE = """
 component cache {
@@ -31,12 +25,6 @@ component cache {
   storage data { size = 1Gi; mount = "/data" }
 }
 """
-
-
-def applyset_id(name, ns):
-    """kubectl's ApplySet id for a Secret parent (KEP-3659), computed independently."""
-    digest = hashlib.sha256(("%s.%s.Secret." % (name, ns)).encode()).digest()
-    return "applyset-%s-v1" % base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
 class ChangeTest(LifecycleTest):
@@ -226,7 +214,7 @@ class ChangeTest(LifecycleTest):
         self.server.clear_log()
         # Holds the creation of the new StatefulSet so that Ctrl-C lands while it is missing.
         self.server.add_latency(3, count=1, method="PATCH", path="/namespaces/%s/statefulsets/db" % self.ns)
-        cmd = [ARGS_KSTATEC(), "apply", path, "--recreate", "-o", "lines", "--kubeconfig", self.server.kubeconfig,
+        cmd = [lifecycle.ARGS.kstatec, "apply", path, "--recreate", "-o", "lines", "--kubeconfig", self.server.kubeconfig,
                "--context", "admin-cert"]
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.support.wait_for(lambda: self.requests("DELETE", "/statefulsets/db"), timeout=30, what="the orphan delete")

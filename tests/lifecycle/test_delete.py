@@ -3,17 +3,12 @@ is kept unless --delete-data is given and confirmed, objects go in reverse
 apply order, Namespaces stay, whenDeleted=Delete is refused, dry runs change
 nothing, and the ApplySet parent goes when nothing is left in its set.
 """
-import base64
-import hashlib
 import json
-import os
-import pty
-import select
 import threading
 import time
 
 import lifecycle
-from lifecycle import DB, LifecycleTest, main
+from lifecycle import DB, LifecycleTest, applyset_id, main
 
 # A second StatefulSet, with claims and rights (namespaced and cluster-wide) of its own, from another file.
 CACHE = """namespace "{ns}"
@@ -32,12 +27,6 @@ component cache {{
   }}
 }}
 """
-
-
-def applyset_id(parent, ns):
-    """kubectl's ApplySet id of a Secret parent."""
-    digest = hashlib.sha256(("%s.%s.Secret." % (parent, ns)).encode()).digest()
-    return "applyset-%s-v1" % base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
 class DeleteTest(LifecycleTest):
@@ -79,32 +68,9 @@ class DeleteTest(LifecycleTest):
 
     def on_terminal(self, args, answer, timeout=60):
         """Runs `kstatec delete ARGS` on a pseudo-terminal and types `answer` at the prompt; (exit code, output)."""
-        pid, fd = pty.fork()
-        if pid == 0:
-            try:
-                os.execv(lifecycle.ARGS.kstatec, [lifecycle.ARGS.kstatec, "delete", *args, "--kubeconfig",
-                                                  self.server.kubeconfig, "--context", "admin-cert"])
-            finally:
-                os._exit(127)
-        output, answered = b"", False
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([fd], [], [], 0.5)
-            if not ready:
-                continue
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            output += chunk
-            if not answered and b"Type yes" in output:
-                os.write(fd, answer.encode() + b"\n")
-                answered = True
-        _, status = os.waitpid(pid, 0)
-        os.close(fd)
-        return os.WEXITSTATUS(status), output.decode("utf-8", "replace")
+        argv = [lifecycle.ARGS.kstatec, "delete", *args, "--kubeconfig", self.server.kubeconfig, "--context",
+                "admin-cert"]
+        return self.support.run_on_terminal(argv, timeout, prompt=b"Type yes", answer=answer)
 
     # ---- the data is kept
     def test_keeps_every_claim_and_lists_them_with_sizes(self):
