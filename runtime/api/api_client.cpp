@@ -154,6 +154,18 @@ Result<Json> ApiClient::Apply(const Resource& r, std::string_view ns, std::strin
   return Call(std::move(request));
 }
 
+const Json& Member(const Json& object, std::string_view key) {
+  static const Json absent;
+  if (!object.is_object()) return absent;
+  auto it = object.find(key);
+  return it == object.end() ? absent : *it;
+}
+
+std::string StringMember(const Json& object, std::string_view key, const std::string& fallback) {
+  const Json& v = Member(object, key);
+  return v.is_string() ? v.get<std::string>() : fallback;
+}
+
 namespace {
 
 Json DeleteBody(const ApiClient::DeleteOptions& o) {

@@ -50,6 +50,12 @@ struct Resource {
   bool namespaced = true;
 };
 
+// Reading API objects without trusting their shape (a response is input like
+// any other): the member `key` of `object`, or null when `object` is not an
+// object or lacks it; its string value, or `fallback`.
+const Json& Member(const Json& object, std::string_view key);
+std::string StringMember(const Json& object, std::string_view key, const std::string& fallback = {});
+
 // Kinds the runtime names itself rather than finding by discovery: they are
 // served, in these versions, by every cluster it supports.
 inline const Resource kPods{"", "v1", "pods", "Pod", true};

@@ -22,43 +22,31 @@ std::string Compact(const Json& value, size_t limit = 60) {
   return text;
 }
 
-const Json& Field(const Json& object, const char* key) {
-  static const Json null;
-  if (!object.is_object()) return null;
-  auto it = object.find(key);
-  return it == object.end() ? null : *it;
-}
-
-std::string StringOr(const Json& object, const char* key, const std::string& fallback) {
-  const Json& v = Field(object, key);
-  return v.is_string() ? v.get<std::string>() : fallback;
-}
-
 Json Selector(const Json& spec) {
-  const Json& s = Field(spec, "selector");
-  Json labels = Field(s, "matchLabels").is_object() ? Field(s, "matchLabels") : Json::object();
-  Json expressions = Field(s, "matchExpressions").is_array() ? Field(s, "matchExpressions") : Json::array();
+  const Json& s = api::Member(spec, "selector");
+  Json labels = api::Member(s, "matchLabels").is_object() ? api::Member(s, "matchLabels") : Json::object();
+  Json expressions = api::Member(s, "matchExpressions").is_array() ? api::Member(s, "matchExpressions") : Json::array();
   return Json{{"matchLabels", labels}, {"matchExpressions", expressions}};
 }
 
 std::map<std::string, Json> Templates(const Json& spec) {
   std::map<std::string, Json> out;
-  const Json& list = Field(spec, "volumeClaimTemplates");
+  const Json& list = api::Member(spec, "volumeClaimTemplates");
   if (!list.is_array()) return out;
   for (const Json& t : list) {
-    std::string name = StringOr(Field(t, "metadata"), "name", "");
+    std::string name = api::StringMember(api::Member(t, "metadata"), "name", "");
     if (!name.empty()) out[name] = t;
   }
   return out;
 }
 
 std::string RequestOf(const Json& claim_template) {
-  return StringOr(Field(Field(Field(claim_template, "spec"), "resources"), "requests"), "storage", "");
+  return api::StringMember(api::Member(api::Member(api::Member(claim_template, "spec"), "resources"), "requests"), "storage", "");
 }
 
 std::set<std::string> AccessModes(const Json& claim_template) {
   std::set<std::string> out;
-  const Json& modes = Field(Field(claim_template, "spec"), "accessModes");
+  const Json& modes = api::Member(api::Member(claim_template, "spec"), "accessModes");
   if (modes.is_array()) {
     for (const Json& m : modes) {
       if (m.is_string()) out.insert(m.get<std::string>());
@@ -72,10 +60,10 @@ std::set<std::string> AccessModes(const Json& claim_template) {
 Json Rest(const Json& claim_template) {
   Json meta = Json::object();
   for (const char* key : {"labels", "annotations"}) {
-    const Json& v = Field(Field(claim_template, "metadata"), key);
+    const Json& v = api::Member(api::Member(claim_template, "metadata"), key);
     if (v.is_object() && !v.empty()) meta[key] = v;
   }
-  Json spec = Field(claim_template, "spec").is_object() ? Field(claim_template, "spec") : Json::object();
+  Json spec = api::Member(claim_template, "spec").is_object() ? api::Member(claim_template, "spec") : Json::object();
   spec.erase("accessModes");
   spec.erase("storageClassName");
   if (spec.contains("resources") && spec["resources"].is_object()) {
@@ -84,7 +72,7 @@ Json Rest(const Json& claim_template) {
     if (resources.contains("requests") && resources["requests"].empty()) resources.erase("requests");
     if (resources.empty()) spec.erase("resources");
   }
-  if (StringOr(spec, "volumeMode", "Filesystem") == "Filesystem") spec.erase("volumeMode");
+  if (api::StringMember(spec, "volumeMode", "Filesystem") == "Filesystem") spec.erase("volumeMode");
   return Json{{"metadata", meta}, {"spec", spec}};
 }
 
@@ -109,17 +97,17 @@ class Classifier {
     Json want = Selector(desired_spec), have = Selector(live_spec);
     if (want != have) {
       recreate_.Add(fmt::format("spec.selector: {} -> {}", Compact(have, 80), Compact(want, 80)), "spec.selector");
-      out.relabel_pods = !LabelsCover(Field(Field(Field(live_spec, "template"), "metadata"), "labels"),
+      out.relabel_pods = !LabelsCover(api::Member(api::Member(api::Member(live_spec, "template"), "metadata"), "labels"),
                                       want["matchLabels"]);
     }
-    std::string service = StringOr(desired_spec, "serviceName", ""), live_service = StringOr(live_spec, "serviceName", "");
+    std::string service = api::StringMember(desired_spec, "serviceName", ""), live_service = api::StringMember(live_spec, "serviceName", "");
     if (service != live_service) {
       recreate_.Add(fmt::format("spec.serviceName: {} -> {} (the pods are restarted afterwards to take the new DNS "
                                 "name)", Quoted(live_service), Quoted(service)), "spec.serviceName");
       out.restart_pods = true;
     }
-    std::string policy = StringOr(desired_spec, "podManagementPolicy", "OrderedReady");
-    std::string live_policy = StringOr(live_spec, "podManagementPolicy", "OrderedReady");
+    std::string policy = api::StringMember(desired_spec, "podManagementPolicy", "OrderedReady");
+    std::string live_policy = api::StringMember(live_spec, "podManagementPolicy", "OrderedReady");
     if (policy != live_policy) {
       recreate_.Add(fmt::format("spec.podManagementPolicy: {} -> {}", live_policy, policy), "spec.podManagementPolicy");
     }
@@ -188,8 +176,8 @@ class Classifier {
       else impossible_.Add(change + fmt::format(": the existing claims ({}) cannot change theirs", ClaimNames(existing)),
                            Path(name, ".spec.accessModes"));
     }
-    std::string cls = StringOr(Field(want, "spec"), "storageClassName", "");
-    std::string live_cls = StringOr(Field(have, "spec"), "storageClassName", "");
+    std::string cls = api::StringMember(api::Member(want, "spec"), "storageClassName", "");
+    std::string live_cls = api::StringMember(api::Member(have, "spec"), "storageClassName", "");
     if (cls != live_cls) {
       std::string change = fmt::format("storage class of claim template {}: {} -> {}", name, Quoted(live_cls), Quoted(cls));
       if (existing.empty()) recreate_.Add(change, Path(name, ".spec.storageClassName"));
@@ -300,9 +288,9 @@ std::optional<int64_t> StorageBytes(const std::string& quantity) {
 }
 
 std::string RetentionOf(const api::Json& statefulset) {
-  const Json& policy = Field(Field(statefulset, "spec"), "persistentVolumeClaimRetentionPolicy");
-  return fmt::format("whenDeleted={}, whenScaled={}", StringOr(policy, "whenDeleted", "Retain"),
-                     StringOr(policy, "whenScaled", "Retain"));
+  const Json& policy = api::Member(api::Member(statefulset, "spec"), "persistentVolumeClaimRetentionPolicy");
+  return fmt::format("whenDeleted={}, whenScaled={}", api::StringMember(policy, "whenDeleted", "Retain"),
+                     api::StringMember(policy, "whenScaled", "Retain"));
 }
 
 StatefulSetChange ClassifyStatefulSet(const api::Json& desired, const api::Json& live, const std::vector<Claim>& claims,
@@ -312,7 +300,7 @@ StatefulSetChange ClassifyStatefulSet(const api::Json& desired, const api::Json&
   out.claims = claims;
   if (live.is_null()) return out;
   Classifier c(claims, expandable);
-  c.Compare(Field(desired, "spec"), Field(live, "spec"), out);
+  c.Compare(api::Member(desired, "spec"), api::Member(live, "spec"), out);
   if (!c.impossible_.empty()) {
     out.kind = StatefulSetChange::Kind::Impossible;
     out.reasons = c.impossible_.text;

@@ -21,6 +21,13 @@ std::vector<std::string> ClaimTemplateNames(const api::Json& statefulset) {
   return out;
 }
 
+int OrdinalAfter(const std::string& name, const std::string& prefix) {
+  if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) return -1;
+  std::string digits = name.substr(prefix.size());
+  if (digits.size() > 9 || !std::all_of(digits.begin(), digits.end(), ::isdigit)) return -1;
+  return std::stoi(digits);
+}
+
 namespace {
 
 // One claim from a LIST item when its name is `<template>-<statefulset>-<ordinal>`.
@@ -30,16 +37,14 @@ void AddClaim(const api::Json& item, const std::string& ns, const std::string& s
   const api::Json meta = item.value("metadata", api::Json::object());
   std::string name = meta.value("name", "");
   for (const std::string& t : templates) {
-    std::string prefix = t + "-" + statefulset + "-";
-    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
-    std::string digits = name.substr(prefix.size());
-    if (digits.size() > 9 || !std::all_of(digits.begin(), digits.end(), ::isdigit)) continue;
+    int ordinal = OrdinalAfter(name, t + "-" + statefulset + "-");
+    if (ordinal < 0) continue;
     Claim c;
     c.name = name;
     c.ns = ns;
     c.uid = meta.value("uid", "");
     c.template_name = t;
-    c.ordinal = std::stoi(digits);
+    c.ordinal = ordinal;
     const api::Json spec = item.value("spec", api::Json::object());
     const api::Json status = item.value("status", api::Json::object());
     c.storage_class = spec.value("storageClassName", "");

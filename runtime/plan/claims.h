@@ -26,6 +26,10 @@ struct Claim {
   bool deleting = false;        // has a deletionTimestamp
 };
 
+// The ordinal of a StatefulSet's pod or claim from its name: N when `name` is
+// `prefix` followed by digits only ("db-" + "2"), else -1.
+int OrdinalAfter(const std::string& name, const std::string& prefix);
+
 // The names of a StatefulSet's volumeClaimTemplates (live or desired JSON).
 std::vector<std::string> ClaimTemplateNames(const api::Json& statefulset);
 // The claims a StatefulSet named `statefulset` made from the templates

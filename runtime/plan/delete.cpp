@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "compiler/base/quantity.h"
 #include "compiler/driver/compilation_impl.h"
 #include "runtime/plan/applyset.h"
 
@@ -27,31 +28,7 @@ std::string Describe(const PlannedObject& o) {
   return o.object.kind + " " + Where(o.ns, o.object.name);
 }
 
-const api::Json& Field(const api::Json& j, const char* key) {
-  static const api::Json absent;
-  return j.is_object() && j.contains(key) ? j[key] : absent;
-}
-std::string Text(const api::Json& j, const char* key) {
-  const api::Json& v = Field(j, key);
-  return v.is_string() ? v.get<std::string>() : std::string();
-}
-
-// "5m", "90s", "1m30s", "500ms": the timeout as the user would write it.
-std::string FormatDuration(std::chrono::milliseconds d) {
-  int64_t ms = d.count();
-  if (ms % 1000 != 0) return fmt::format("{}ms", ms);
-  int64_t s = ms / 1000;
-  if (s < 60) return fmt::format("{}s", s);
-  return s % 60 == 0 ? fmt::format("{}m", s / 60) : fmt::format("{}m{}s", s / 60, s % 60);
-}
-
-// Whether `pod` is named as an ordinal of the StatefulSet `statefulset`.
-bool IsOrdinalOf(const std::string& pod, const std::string& statefulset) {
-  std::string prefix = statefulset + "-";
-  if (pod.size() <= prefix.size() || pod.compare(0, prefix.size(), prefix) != 0) return false;
-  return std::all_of(pod.begin() + static_cast<std::ptrdiff_t>(prefix.size()), pod.end(),
-                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
-}
+using api::Member;
 
 // Components in the order apply starts them: each after those it depends
 // on, otherwise in the files' order.
@@ -104,13 +81,13 @@ api::Result<std::vector<std::string>> CollectedClaims(api::ApiClient& api, const
     return out;
   }
   std::vector<std::string> names;
-  for (const api::Json& item : Field(*list.value, "items")) {
-    const api::Json& meta = Field(item, "metadata");
-    for (const api::Json& ref : Field(meta, "ownerReferences")) {
-      bool by_set = Text(ref, "uid") == uid;
-      bool by_pod = Text(ref, "kind") == "Pod" && IsOrdinalOf(Text(ref, "name"), statefulset);
+  for (const api::Json& item : Member(*list.value, "items")) {
+    const api::Json& meta = Member(item, "metadata");
+    for (const api::Json& ref : Member(meta, "ownerReferences")) {
+      bool by_set = api::StringMember(ref, "uid") == uid;
+      bool by_pod = api::StringMember(ref, "kind") == "Pod" && OrdinalAfter(api::StringMember(ref, "name"), statefulset + "-") >= 0;
       if (by_set || by_pod) {
-        names.push_back(Text(meta, "name"));
+        names.push_back(api::StringMember(meta, "name"));
         break;
       }
     }
@@ -125,15 +102,15 @@ bool ReadStatefulSet(api::ApiClient& api, const DeleteStep& step, const api::Jso
   d.ns = step.planned.ns;
   d.name = step.planned.object.name;
   d.uid = step.uid;
-  if (live && Field(*live, "spec").is_object()) {
-    const api::Json& policy = Field(Field(*live, "spec"), "persistentVolumeClaimRetentionPolicy");
-    if (!Text(policy, "whenDeleted").empty()) d.when_deleted = Text(policy, "whenDeleted");
-    if (!Text(policy, "whenScaled").empty()) d.when_scaled = Text(policy, "whenScaled");
+  if (live && Member(*live, "spec").is_object()) {
+    const api::Json& policy = Member(Member(*live, "spec"), "persistentVolumeClaimRetentionPolicy");
+    if (!api::StringMember(policy, "whenDeleted").empty()) d.when_deleted = api::StringMember(policy, "whenDeleted");
+    if (!api::StringMember(policy, "whenScaled").empty()) d.when_scaled = api::StringMember(policy, "whenScaled");
     d.templates = ClaimTemplateNames(*live);
   } else if (!live) {
     // Gone already: the files' templates still name the claims it left.
     api::Json desired = api::Json::parse(emit::NodeToJson(step.planned.object.root, false), nullptr, false);
-    if (Field(desired, "spec").is_object()) d.templates = ClaimTemplateNames(desired);
+    if (Member(desired, "spec").is_object()) d.templates = ClaimTemplateNames(desired);
   }
   api::Result<std::vector<Claim>> claims = ClaimsOf(api, d.ns, d.name, d.templates);
   if (!claims.ok()) {
@@ -172,7 +149,7 @@ bool PlanDelete(const Compilation& c, api::ApiClient& api, const DeleteSettings&
       return false;
     }
     if (o.resource.namespaced && !o.ns.empty()) namespaces.insert(o.ns);
-    DeleteStep step{std::move(o), live.ok() ? Text(Field(*live.value, "metadata"), "uid") : ""};
+    DeleteStep step{std::move(o), live.ok() ? api::StringMember(Member(*live.value, "metadata"), "uid") : ""};
     if (step.planned.object.kind == "StatefulSet") {
       StatefulSetData d;
       if (!ReadStatefulSet(api, step, live.ok() ? &*live.value : nullptr, d, error)) return false;
@@ -365,13 +342,13 @@ class Deleter {
         if (live.error.status == 404) return true;
         return Fail(fmt::format("cannot read {} while waiting for it to go: {}", what, live.error.Describe()));
       }
-      const api::Json& meta = Field(*live.value, "metadata");
-      if (Text(meta, "uid") != uid) return Fail(fmt::format("{} was deleted, but something created it again", what));
+      const api::Json& meta = Member(*live.value, "metadata");
+      if (api::StringMember(meta, "uid") != uid) return Fail(fmt::format("{} was deleted, but something created it again", what));
       if (Clock::now() >= deadline_) {
         std::vector<std::string> finalizers;
-        for (const api::Json& f : Field(meta, "finalizers"))
+        for (const api::Json& f : Member(meta, "finalizers"))
           finalizers.push_back(f.is_string() ? f.get<std::string>() : f.dump());
-        return Fail(fmt::format("timed out after {} waiting for {} to go{}{}", FormatDuration(settings_.timeout), what,
+        return Fail(fmt::format("timed out after {} waiting for {} to go{}{}", base::FormatDuration(settings_.timeout.count()), what,
                                 finalizers.empty() ? "" : "; it has the finalizers ", fmt::join(finalizers, ", ")));
       }
       std::this_thread::sleep_for(settings_.poll);
@@ -391,11 +368,11 @@ class Deleter {
             fmt::format("cannot list the pods of StatefulSet {}: {}", Where(ns, statefulset), list.error.Describe()));
       }
       std::vector<std::string> pods;
-      for (const api::Json& pod : Field(*list.value, "items")) {
-        const api::Json& meta = Field(pod, "metadata");
-        for (const api::Json& ref : Field(meta, "ownerReferences")) {
-          if (Text(ref, "kind") == "StatefulSet" && Text(ref, "name") == statefulset) {
-            pods.push_back(Text(meta, "name"));
+      for (const api::Json& pod : Member(*list.value, "items")) {
+        const api::Json& meta = Member(pod, "metadata");
+        for (const api::Json& ref : Member(meta, "ownerReferences")) {
+          if (api::StringMember(ref, "kind") == "StatefulSet" && api::StringMember(ref, "name") == statefulset) {
+            pods.push_back(api::StringMember(meta, "name"));
             break;
           }
         }
@@ -408,7 +385,7 @@ class Deleter {
       }
       if (Clock::now() >= deadline_) {
         return Fail(fmt::format("timed out after {} waiting for the pods of StatefulSet {} to go: {} still there",
-                                FormatDuration(settings_.timeout), Where(ns, statefulset), fmt::join(pods, ", ")));
+                                base::FormatDuration(settings_.timeout.count()), Where(ns, statefulset), fmt::join(pods, ", ")));
       }
       std::this_thread::sleep_for(settings_.poll);
     }
@@ -446,7 +423,7 @@ class Deleter {
       if (live.error.status == 404) return true;
       return Fail(fmt::format("cannot read {}: {}", what, live.error.Describe()));
     }
-    std::string uid = Text(Field(*live.value, "metadata"), "uid");
+    std::string uid = api::StringMember(Member(*live.value, "metadata"), "uid");
     api::Result<Parent> parent = ReadParent(api_, set);
     if (!parent.ok()) {
       Kept("Secret " + Where(ns, set.parent), parent.error.Describe());
@@ -490,10 +467,10 @@ class Deleter {
       if (!list.ok())
         return Fail(fmt::format("cannot list the members of kind {} of the ApplySet in namespace {}: {}", gk, set.ns,
                                 list.error.Describe()));
-      for (const api::Json& item : Field(*list.value, "items")) {
-        const api::Json& meta = Field(item, "metadata");
-        if (ours.count(Text(meta, "uid")) || meta.contains("deletionTimestamp")) continue;
-        out.push_back(fmt::format("{} {}", r.value->kind, Where(set.ns, Text(meta, "name"))));
+      for (const api::Json& item : Member(*list.value, "items")) {
+        const api::Json& meta = Member(item, "metadata");
+        if (ours.count(api::StringMember(meta, "uid")) || meta.contains("deletionTimestamp")) continue;
+        out.push_back(fmt::format("{} {}", r.value->kind, Where(set.ns, api::StringMember(meta, "name"))));
       }
     }
     return true;

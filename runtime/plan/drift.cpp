@@ -221,19 +221,14 @@ class Finder {
   std::vector<DriftedField> found_;
 };
 
-std::string Text(const Json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 // The entries whose fields FindDrift reads: FieldsV1, not the status subresource.
 std::vector<const Json*> Entries(const Json& live) {
   std::vector<const Json*> out;
   const Json* managed = Member(Member(&live, "metadata"), "managedFields");
   if (!managed || !managed->is_array()) return out;
   for (const Json& e : *managed) {
-    if (!e.is_object() || Text(e, "subresource") == "status") continue;
-    std::string type = Text(e, "fieldsType");
+    if (!e.is_object() || api::StringMember(e, "subresource") == "status") continue;
+    std::string type = api::StringMember(e, "fieldsType");
     if (!type.empty() && type != "FieldsV1") continue;
     out.push_back(&e);
   }
@@ -317,11 +312,11 @@ std::vector<DriftedField> FindDrift(const Json& live, const Json& applied_config
   std::vector<const Json*> entries = Entries(live);
   std::set<std::string> ours;
   for (const Json* e : entries) {
-    if (Text(*e, "manager") == our_manager) OwnedPaths(e->value("fieldsV1", Json()), "", ours);
+    if (api::StringMember(*e, "manager") == our_manager) OwnedPaths(e->value("fieldsV1", Json()), "", ours);
   }
   Finder finder(live, ours);
   for (const Json* e : entries) {
-    FieldOwner owner{Text(*e, "manager"), Text(*e, "operation"), Text(*e, "subresource"), Text(*e, "time")};
+    FieldOwner owner{api::StringMember(*e, "manager"), api::StringMember(*e, "operation"), api::StringMember(*e, "subresource"), api::StringMember(*e, "time")};
     if (owner.manager == our_manager) continue;  // whatever kstatec wrote, by apply or by patch, is not drift
     finder.Entry(e->value("fieldsV1", Json()), live, applied_config, owner);
   }

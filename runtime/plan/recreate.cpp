@@ -92,9 +92,7 @@ class Steps {
     for (const Json& pod : pods.value->at("items")) {
       const Json& meta = pod.at("metadata");
       std::string pod_name = meta.value("name", "");
-      if (pod_name.rfind(name_ + "-", 0) != 0 || meta.contains("ownerReferences")) continue;
-      std::string digits = pod_name.substr(name_.size() + 1);
-      if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+      if (OrdinalAfter(pod_name, name_ + "-") < 0 || meta.contains("ownerReferences")) continue;
       api::Result<Json> r = api_.MergePatch(api::kPods, ns_, pod_name, {{"metadata", {{"labels", match}}}}, "kstatec");
       if (!r.ok()) return fmt::format("cannot label pod {}/{}: {}", ns_, pod_name, r.error.Describe());
       note_(fmt::format("pod {}/{} labelled for the new selector", ns_, pod_name));
