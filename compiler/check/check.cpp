@@ -86,7 +86,7 @@ struct Checker::State {
   Module& current() { return modules[open.back()]; }
   void DeclareTemplate(std::unique_ptr<syntax::File> tree);
   void DeclareComponent(const syntax::Decl& d);
-  void Build(Component c, const Value& record, std::initializer_list<const syntax::Block*> bodies);
+  void Build(Component& c, const Value& record, std::initializer_list<const syntax::Block*> bodies);
 };
 
 Checker::Checker(diag::Diagnostics& diags) : state_(std::make_unique<State>(diags)) {}
@@ -168,21 +168,29 @@ void Checker::State::DeclareTemplate(std::unique_ptr<syntax::File> tree) {
 
 void Checker::State::DeclareComponent(const syntax::Decl& d) {
   Module& m = current();
-  Component c;
+  // Built in place: a Component is large, and moving it in costs as much as
+  // building it. Declarations that yield no component take it out again.
+  Component& c = program.components.emplace_back();
   c.name = std::string(d.name.text);
   c.name_range = d.name.range;
   c.range = d.range;
   c.namespace_ = m.current_namespace;
   if (!d.instance_of) {
-    if (!d.body) return;
+    if (!d.body) {
+      program.components.pop_back();
+      return;
+    }
     Scope scope{&m.scope, {}, {}};
     BindSelf(scope, SelfRecord(c), {{d.body, &m.scope}});
     Value record = eval.EvalBlock(*d.body, scope, "component");
-    Build(std::move(c), record, {d.body});
+    Build(c, record, {d.body});
     return;
   }
   const Template* t = FindTemplate(modules, m, *d.instance_of->base, diags);
-  if (!t || !t->valid) return;
+  if (!t || !t->valid) {
+    program.components.pop_back();
+    return;
+  }
   const syntax::Decl& td = *t->decl;
   const Module& home = modules[t->module];
   // Errors inside the template point at the template and name this instance.
@@ -204,18 +212,17 @@ void Checker::State::DeclareComponent(const syntax::Decl& d) {
   override_scope.Bind(*body_scope.FindHere("self"));
   Value record = eval.EvalBlock(*td.body, body_scope, "component");
   if (d.body) MergeOverrides(record, eval.EvalBlock(*d.body, override_scope, "component"));
-  Build(std::move(c), record, {td.body, d.body});
+  Build(c, record, {td.body, d.body});
   diags.PopContext();
 }
 
-void Checker::State::Build(Component c, const Value& record, std::initializer_list<const syntax::Block*> bodies) {
+void Checker::State::Build(Component& c, const Value& record, std::initializer_list<const syntax::Block*> bodies) {
   Reader reader(eval, current().scope);
   ComponentBuilder(reader, c).Build(record);
   CheckComponent(c, diags);
   for (const syntax::Block* body : bodies) {
     if (body) CheckHandWrittenPeers(*body, c.name, diags);
   }
-  program.components.push_back(std::move(c));
 }
 
 size_t Checker::ComponentCount() const { return state_->program.components.size(); }

@@ -192,6 +192,7 @@ Value Evaluator::ApplyBinary(const Expr& e, Value a, Value b, const Scope& scope
 
 Value Evaluator::EvalBlock(const syntax::Block& block, const Scope& scope, std::string tag) {
   Value record = Value::Record(std::move(tag), block.range);
+  record.Reserve(block.stmts.size());
   Scope inner{&scope, {}, {}};
   for (const syntax::Stmt* s : block.stmts) ExecStmt(*s, inner, record);
   return record;
@@ -263,7 +264,7 @@ void Evaluator::ExecStmt(const syntax::Stmt& s, Scope& scope, Value& record) {
         d.notes.push_back({target->KeyRange(key), "first set here"});
         return;
       }
-      target->Set(std::move(key), key_range, Eval(*s.value, scope));
+      target->Add(std::move(key), key_range, Eval(*s.value, scope));
       return;
     }
     case StmtKind::Section: {
@@ -301,7 +302,7 @@ void Evaluator::ExecStmt(const syntax::Stmt& s, Scope& scope, Value& record) {
         d.notes.push_back({record.KeyRange(head), "first set here"});
         return;
       }
-      record.Set(head, s.head.range, std::move(body));
+      record.Add(std::move(head), s.head.range, std::move(body));
       return;
     }
     case StmtKind::Port: {

@@ -65,6 +65,10 @@ void Value::Set(std::string key, SourceRange key_range, Value v) {
     key_ranges[i] = key_range;
     return;
   }
+  Add(std::move(key), key_range, std::move(v));
+}
+
+void Value::Add(std::string key, SourceRange key_range, Value v) {
   if (index && index.use_count() == 1 && index->size() == keys.size()) {
     index->emplace(key, static_cast<uint32_t>(keys.size()));
   } else {
@@ -73,6 +77,12 @@ void Value::Set(std::string key, SourceRange key_range, Value v) {
   keys.push_back(std::move(key));
   key_ranges.push_back(key_range);
   items.push_back(std::move(v));
+}
+
+void Value::Reserve(size_t n) {
+  keys.reserve(n);
+  key_ranges.reserve(n);
+  items.reserve(n);
 }
 
 std::string_view KindName(ValueKind kind) {

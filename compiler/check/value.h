@@ -61,6 +61,10 @@ struct Value {
   Value* Get(std::string_view key);
   SourceRange KeyRange(std::string_view key) const;
   void Set(std::string key, SourceRange key_range, Value v);
+  // Appends a field the caller has checked is not there yet (no search).
+  void Add(std::string key, SourceRange key_range, Value v);
+  // Room for `n` fields or items without moving the ones already there.
+  void Reserve(size_t n);
   size_t size() const { return items.size(); }
 };
 

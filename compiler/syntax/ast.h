@@ -2,8 +2,9 @@
 // File (stable addresses); every node keeps its source range.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
-#include <deque>
+#include <new>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,36 @@ using base::SourceRange;
 
 struct Expr;
 struct Block;
+
+// Nodes of one kind, allocated in chunks that never move (a std::deque of
+// these large nodes would allocate every second node). Chunks grow from 8 to
+// 256 nodes, so a one-line declaration stays small.
+template <typename T>
+class Pool {
+ public:
+  Pool() = default;
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+  ~Pool() {
+    for (size_t c = 0; c < chunks_.size(); ++c) {
+      size_t used = c + 1 == chunks_.size() ? used_ : Capacity(c);
+      for (size_t i = 0; i < used; ++i) chunks_[c][i].~T();
+      ::operator delete(chunks_[c], std::align_val_t{alignof(T)});
+    }
+  }
+  T& emplace_back() {
+    if (chunks_.empty() || used_ == Capacity(chunks_.size() - 1)) {
+      chunks_.push_back(static_cast<T*>(::operator new(sizeof(T) * Capacity(chunks_.size()), std::align_val_t{alignof(T)})));
+      used_ = 0;
+    }
+    return *new (chunks_.back() + used_++) T();
+  }
+
+ private:
+  static size_t Capacity(size_t chunk) { return size_t{8} << std::min<size_t>(chunk, 5); }
+  std::vector<T*> chunks_;
+  size_t used_ = 0;  // nodes in the last chunk
+};
 
 struct Ident {
   std::string_view text;
@@ -141,9 +172,9 @@ struct File {
   std::vector<Decl> decls;
   bool ok = false;  // false when a syntax error stopped the parse
 
-  std::deque<Expr> expr_pool;
-  std::deque<Stmt> stmt_pool;
-  std::deque<Block> block_pool;
+  Pool<Expr> expr_pool;
+  Pool<Stmt> stmt_pool;
+  Pool<Block> block_pool;
 };
 
 }  // namespace kstate::syntax

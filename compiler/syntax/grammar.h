@@ -5,6 +5,9 @@
 // contain inner dashes (`init-mysql`), so subtraction needs spaces (`a - 1`).
 #pragma once
 
+#include <cstddef>
+#include <string_view>
+
 #include <tao/pegtl.hpp>
 
 namespace kstate::syntax::grammar {
@@ -15,12 +18,39 @@ using namespace tao::pegtl;  // NOLINT(google-build-using-namespace): rule vocab
 struct block_comment_rest : until<string<'*', '/'>> {};
 struct block_comment : seq<string<'/', '*'>, must<block_comment_rest>> {};
 struct line_comment : seq<two<'/'>, until<eolf>> {};
-struct ws : star<sor<one<' ', '\t', '\r', '\n'>, line_comment, block_comment>> {};
+// Spaces, tabs and line breaks, as one tight loop: white space is tried
+// between every two tokens, so it is the grammar's most frequent rule.
+struct blanks {
+  using rule_t = blanks;
+  using subs_t = empty_list;
+  template <typename ParseInput>
+  static bool match(ParseInput& in) {
+    const char* p = in.current();
+    const char* end = in.end();
+    while (p != end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) ++p;
+    in.bump(static_cast<std::size_t>(p - in.current()));
+    return true;
+  }
+};
+struct ws : seq<blanks, star<sor<line_comment, block_comment>, blanks>> {};
 
 // ---- names and keywords
-struct ident_first : ranges<'a', 'z', 'A', 'Z', '_'> {};
 struct ident_other : ranges<'a', 'z', 'A', 'Z', '0', '9', '_'> {};
-struct ident_body : seq<ident_first, star<ident_other>, star<seq<one<'-'>, plus<ident_other>>>> {};
+constexpr bool IsIdentOther(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+// The length of the name at `p` (a letter or `_`, then letters, digits and
+// `_`, with inner dashes each followed by one of those), or 0.
+inline std::size_t IdentLength(const char* p, const char* end) {
+  if (p == end || !IsIdentOther(*p) || (*p >= '0' && *p <= '9')) return 0;
+  const char* q = p + 1;
+  while (q != end && IsIdentOther(*q)) ++q;
+  while (end - q >= 2 && q[0] == '-' && IsIdentOther(q[1])) {
+    q += 2;
+    while (q != end && IsIdentOther(*q)) ++q;
+  }
+  return static_cast<std::size_t>(q - p);
+}
 
 template <typename Word>
 struct kw : seq<Word, not_at<ident_other>, not_at<one<'-'>, ident_other>> {};
@@ -48,8 +78,30 @@ struct kw_true : kw<TAO_PEGTL_STRING("true")> {};
 
 // Words that can never be names. `component` and `namespace` start top-level
 // declarations only, so they stay usable as names (`field(namespace)`, label keys).
-struct reserved : sor<kw_and, kw_else, kw_false, kw_for, kw_if, kw_in, kw_let, kw_not, kw_or, kw_then, kw_true> {};
-struct ident : seq<not_at<reserved>, ident_body> {};
+constexpr bool IsReserved(std::string_view word) {
+  switch (word.size()) {
+    case 2: return word == "if" || word == "in" || word == "or";
+    case 3: return word == "and" || word == "for" || word == "let" || word == "not";
+    case 4: return word == "else" || word == "then" || word == "true";
+    case 5: return word == "false";
+    default: return false;
+  }
+}
+// A name that is not a reserved word, matched in one pass: the whole word is
+// read, then compared with the reserved words (a keyword followed by a name
+// character or `-name` is a name, so a whole word is reserved exactly when
+// it equals one of them). Names are the most frequent token.
+struct ident {
+  using rule_t = ident;
+  using subs_t = empty_list;
+  template <typename ParseInput>
+  static bool match(ParseInput& in) {
+    std::size_t n = IdentLength(in.current(), in.end());
+    if (n == 0 || IsReserved(std::string_view(in.current(), n))) return false;
+    in.bump(n);
+    return true;
+  }
+};
 
 // ---- literals
 struct number_lit : seq<digit, star<sor<ident_other, seq<one<'.'>, digit>>>> {};
@@ -61,7 +113,28 @@ struct interp : seq<interp_open, ws, must<expr>, ws, must<interp_close>> {};
 struct dollar_escape : string<'$', '$', '{'> {};
 struct escape_code : sor<one<'"', '\\', 'n', 't', 'r', '$', '0'>, seq<one<'u'>, one<'{'>, rep_min_max<1, 6, xdigit>, one<'}'>>> {};
 struct escape : seq<one<'\\'>, must<escape_code>> {};
-struct str_text : plus<not_at<sor<one<'"', '\\', '\n'>, interp_open, dollar_escape>>, any> {};
+// A run of string text, as one loop: up to a `${` or `$${`, or the end of
+// the string (`"`, `\\`, a line break; `"""` in a block string). The same as
+// plus<not_at<sor<END, interp_open, dollar_escape>>, any>.
+template <bool kBlock>
+struct text_run {
+  using rule_t = text_run;
+  using subs_t = empty_list;
+  template <typename ParseInput>
+  static bool match(ParseInput& in) {
+    const char* p = in.current();
+    const char* end = in.end();
+    for (; p != end; ++p) {
+      char c = *p;
+      if (kBlock ? c == '"' && end - p >= 3 && p[1] == '"' && p[2] == '"' : c == '"' || c == '\\' || c == '\n') break;
+      if (c == '$' && ((end - p >= 2 && p[1] == '{') || (end - p >= 3 && p[1] == '$' && p[2] == '{'))) break;
+    }
+    if (p == in.current()) return false;
+    in.bump(static_cast<std::size_t>(p - in.current()));
+    return true;
+  }
+};
+struct str_text : text_run<false> {};
 struct str_open : one<'"'> {};
 struct str_close : one<'"'> {};
 struct string_lit : seq<str_open, star<sor<dollar_escape, interp, escape, str_text>>, must<str_close>> {};
@@ -69,7 +142,7 @@ struct string_lit : seq<str_open, star<sor<dollar_escape, interp, escape, str_te
 struct bstr_quotes : string<'"', '"', '"'> {};
 struct bstr_open : bstr_quotes {};
 struct bstr_close : bstr_quotes {};
-struct bstr_text : plus<not_at<sor<bstr_quotes, interp_open, dollar_escape>>, any> {};
+struct bstr_text : text_run<true> {};
 struct bstring_lit : seq<bstr_open, star<sor<dollar_escape, interp, bstr_text>>, must<bstr_close>> {};
 
 struct any_string : sor<bstring_lit, string_lit> {};
