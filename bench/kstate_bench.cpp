@@ -15,6 +15,8 @@
 //   BM_CompileYamlTemplates  FromSources + Yaml() on N instances of one template
 //                    (`gen_components.py --templates N`), each with a peer list
 //                    computed from `self`
+//   BM_FloorGrammar  baseline: the grammar alone recognising the input (no actions)
+//   BM_FloorOutput   baseline: copying the finished YAML (producing the output bytes)
 //
 // items/s counts components; bytes/s counts output bytes (YAML or JSON) for
 // the benchmarks that write, input bytes for BM_Compile.
@@ -27,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "compiler/syntax/grammar.h"
 #include "kstate/compiler.h"
 
 namespace {
@@ -205,6 +208,47 @@ void BM_Write(benchmark::State& state) {
   state.counters["output_bytes"] = static_cast<double>(out_bytes);
 }
 
+// Baselines for the budget of the pipeline, measured in the same run.
+//
+// BM_FloorGrammar: kstate's PEGTL grammar recognising the same input with no
+// actions (no tree, no checking, no output): the least any PEGTL-based
+// parse of it can cost.
+void BM_FloorGrammar(benchmark::State& state) {
+  namespace pegtl = tao::pegtl;
+  namespace g = kstate::syntax::grammar;
+  const long n = state.range(0);
+  const std::string& input = Input(n);
+  for (auto _ : state) {
+    pegtl::memory_input<pegtl::tracking_mode::lazy, pegtl::eol::lf_crlf> in(input.data(), input.size(), "bench");
+    bool ok = pegtl::parse<g::file_start>(in);
+    while (ok && !in.empty()) ok = pegtl::parse<g::next_item>(in);
+    if (!ok) {
+      state.SkipWithError("the grammar does not accept the generated input");
+      return;
+    }
+    benchmark::DoNotOptimize(in.current());
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * input.size()));
+  state.counters["input_bytes"] = static_cast<double>(input.size());
+}
+
+// BM_FloorOutput: copying the finished YAML into a new string, i.e. merely
+// producing as many bytes as the build writes.
+void BM_FloorOutput(benchmark::State& state) {
+  const long n = state.range(0);
+  kstate::Compilation c = Compile(n);
+  if (!RequireOk(state, c)) return;
+  const std::string yaml = c.Yaml();
+  for (auto _ : state) {
+    std::string copy(yaml);
+    benchmark::DoNotOptimize(copy.data());
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * yaml.size()));
+  state.counters["output_bytes"] = static_cast<double>(yaml.size());
+}
+
 void Sizes(benchmark::internal::Benchmark* b) {
   for (long n : {1L, 100L, 1000L, 10000L}) b->Arg(n);
   b->ArgName("components")->Unit(benchmark::kMillisecond);
@@ -215,6 +259,8 @@ BENCHMARK_TEMPLATE(BM_CompileYaml, true)->Name("BM_CompileYamlTemplates")->Apply
 BENCHMARK(BM_Compile)->Apply(Sizes);
 BENCHMARK_TEMPLATE(BM_Write, false)->Name("BM_Yaml")->Apply(Sizes);
 BENCHMARK_TEMPLATE(BM_Write, true)->Name("BM_Json")->Apply(Sizes);
+BENCHMARK(BM_FloorGrammar)->Apply(Sizes);
+BENCHMARK(BM_FloorOutput)->Apply(Sizes);
 
 }  // namespace
 

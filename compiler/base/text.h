@@ -8,6 +8,13 @@
 
 namespace kstate::base {
 
+// a == b for short names (field names, keys), comparing the length and the
+// first byte before calling memcmp: most candidates differ in one of those,
+// and name lookups compare many candidates.
+inline bool SameName(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && (a.empty() || (a[0] == b[0] && a == b));
+}
+
 // Levenshtein distance, capped: returns limit + 1 when the distance exceeds it.
 size_t EditDistance(std::string_view a, std::string_view b, size_t limit);
 

@@ -270,7 +270,12 @@ bool Reader::PortRefOf(const Value& v, std::string_view what, PortRef& out) {
 void Reader::CheckKeys(const Value& record, std::string_view where, std::span<const std::string_view> known) {
   for (size_t i = 0; i < record.keys.size(); ++i) {
     bool ok = false;
-    for (std::string_view k : known) ok = ok || k == record.keys[i];
+    for (std::string_view k : known) {
+      if (base::SameName(k, record.keys[i])) {
+        ok = true;
+        break;
+      }
+    }
     if (ok) continue;
     // A section written with a typo (`stroage data { }`) is reported as a section.
     const Value& item = record.items[i];

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "compiler/base/text.h"
+
 namespace kstate::check {
 
 Value Value::Str(std::string s, SourceRange r) {
@@ -37,7 +39,7 @@ constexpr size_t kIndexFrom = 16;
 const Value* Value::Get(std::string_view key) const {
   if (keys.size() < kIndexFrom) {
     for (size_t i = 0; i < keys.size(); ++i) {
-      if (keys[i] == key) return &items[i];
+      if (base::SameName(keys[i], key)) return &items[i];
     }
     return nullptr;
   }
