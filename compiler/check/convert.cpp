@@ -282,7 +282,7 @@ void Reader::CheckKeys(const Value& record, std::string_view where, std::span<co
     bool section = (item.kind == ValueKind::Record && item.text == record.keys[i]) ||
                    (item.kind == ValueKind::List && !item.items.empty() && item.items[0].kind == ValueKind::Record &&
                     item.items[0].text == record.keys[i]);
-    diag::Diagnostic& d = diags().Report(section ? K::UnknownSection : K::UnknownField, record.key_ranges[i],
+    diag::Diagnostic& d = diags().Report(section ? K::UnknownSection : K::UnknownField, record.items[i].key_range,
                                          record.keys[i], where);
     diag::SuggestClosest(d, record.keys[i], std::vector<std::string_view>(known.begin(), known.end()));
   }

@@ -312,7 +312,7 @@ Value Evaluator::EvalOverride(const Expr& e, const Scope& scope) {
   result.range = e.range;
   Value changes = EvalBlock(*e.block, scope, result.text);
   for (size_t i = 0; i < changes.keys.size(); ++i) {
-    result.Set(changes.keys[i], changes.key_ranges[i], std::move(changes.items[i]));
+    result.Set(changes.keys[i], changes.items[i].key_range, std::move(changes.items[i]));
   }
   return result;
 }

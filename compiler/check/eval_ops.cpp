@@ -287,11 +287,11 @@ void Evaluator::ExecStmt(const syntax::Stmt& s, Scope& scope, Value& record) {
         named.Set("name", s.name.range, Value::Str(std::string(s.name.text), s.name.range));
         for (size_t i = 0; i < body.keys.size(); ++i) {
           if (body.keys[i] == "name") {
-            diag::Diagnostic& d = diags_.Report(K::DuplicateField, body.key_ranges[i], "name", fmt::format("`{}`", head));
+            diag::Diagnostic& d = diags_.Report(K::DuplicateField, body.items[i].key_range, "name", fmt::format("`{}`", head));
             d.notes.push_back({s.name.range, "the section's name is given here"});
             continue;
           }
-          named.Set(body.keys[i], body.key_ranges[i], std::move(body.items[i]));
+          named.Set(body.keys[i], body.items[i].key_range, std::move(body.items[i]));
         }
         AppendTo(record, head, s.head.range, std::move(named));
         return;

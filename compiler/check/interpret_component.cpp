@@ -106,7 +106,7 @@ void ComponentBuilder::CheckGeneratedLabels(const Value& rec) {
     if (!v || v->kind != ValueKind::Record) continue;
     for (size_t i = 0; i < v->keys.size(); ++i) {
       if (std::find(reserved.begin(), reserved.end(), v->keys[i]) == reserved.end()) continue;
-      r_.diags().Report(K::InvalidLabel, v->key_ranges[i], "label key", v->keys[i],
+      r_.diags().Report(K::InvalidLabel, v->items[i].key_range, "label key", v->keys[i],
                         "kstatec sets it, and the StatefulSet selector relies on it")
           .help = "choose another key; to adopt an existing StatefulSet, set `selector` to its labels";
     }
@@ -320,7 +320,7 @@ void ComponentBuilder::ReadPatches(const Value& v) {
     for (size_t i = 0; i < section.keys.size(); ++i) {
       if (section.keys[i] == "name") continue;
       if (!CheckPatchValue(section.items[i], section.keys[i])) continue;
-      p.changes.Set(section.keys[i], section.key_ranges[i], section.items[i]);
+      p.changes.Set(section.keys[i], section.items[i].key_range, section.items[i]);
     }
     c_.patches.push_back(std::move(p));
   }

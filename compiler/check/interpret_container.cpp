@@ -111,7 +111,7 @@ void ComponentBuilder::ReadEnv(const Value& rec, Container& out) {
   for (size_t i = 0; i < rec.keys.size(); ++i) {
     EnvVar e;
     e.name = rec.keys[i];
-    e.range = rec.key_ranges[i];
+    e.range = rec.items[i].key_range;
     std::string why = base::CheckEnvName(e.name);
     if (!why.empty()) r_.diags().Report(K::InvalidEnvName, e.range, e.name, why);
     const Value& v = rec.items[i];

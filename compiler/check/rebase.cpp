@@ -16,7 +16,7 @@ struct Mapper {
   }
   void operator()(Value& v) {
     (*this)(v.range);
-    for (SourceRange& r : v.key_ranges) (*this)(r);
+    (*this)(v.key_range);
     for (Value& item : v.items) (*this)(item);
   }
   template <typename T>

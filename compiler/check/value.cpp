@@ -57,33 +57,35 @@ Value* Value::Get(std::string_view key) {
 
 SourceRange Value::KeyRange(std::string_view key) const {
   const Value* item = Get(key);
-  return item ? key_ranges[static_cast<size_t>(item - items.data())] : range;
+  return item ? item->key_range : range;
 }
 
-void Value::Set(std::string key, SourceRange key_range, Value v) {
+void Value::Set(std::string key, SourceRange written_at, Value v) {
   if (const Value* existing = Get(key)) {
     size_t i = static_cast<size_t>(existing - items.data());
     items[i] = std::move(v);
-    key_ranges[i] = key_range;
+    items[i].key_range = written_at;
     return;
   }
-  Add(std::move(key), key_range, std::move(v));
+  Add(std::move(key), written_at, std::move(v));
 }
 
-void Value::Add(std::string key, SourceRange key_range, Value v) {
+void Value::Add(std::string key, SourceRange written_at, Value v) {
   if (index && index.use_count() == 1 && index->size() == keys.size()) {
     index->emplace(key, static_cast<uint32_t>(keys.size()));
   } else {
     index.reset();
   }
+  // Most records hold a handful of fields (a call's arguments, `self`, a
+  // port): start with room for four rather than growing one by one.
+  if (keys.capacity() == 0) Reserve(4);
   keys.push_back(std::move(key));
-  key_ranges.push_back(key_range);
+  v.key_range = written_at;
   items.push_back(std::move(v));
 }
 
 void Value::Reserve(size_t n) {
   keys.reserve(n);
-  key_ranges.reserve(n);
   items.reserve(n);
 }
 
@@ -167,7 +169,8 @@ void MergeOverrides(Value& base, Value changes) {
     } else if (existing && change.section && existing->kind == change.kind && change.kind == ValueKind::List) {
       MergeLists(*existing, std::move(change));
     } else {
-      base.Set(std::move(changes.keys[i]), changes.key_ranges[i], std::move(change));
+      SourceRange written_at = change.key_range;
+      base.Set(std::move(changes.keys[i]), written_at, std::move(change));
     }
   }
 }

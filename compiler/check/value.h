@@ -41,7 +41,7 @@ struct Value {
   std::string text;          // String, Symbol; Record: the tag of a built-in's result
   std::vector<Value> items;  // List, Range
   std::vector<std::string> keys;           // Record: field names, parallel to items
-  std::vector<SourceRange> key_ranges;     // Record: where each key was written
+  SourceRange key_range;                   // a record's field: where its key was written
   uint8_t radix = 10;                      // Int: 8 when written as an octal literal
   // Record or List built by a block statement (a section, `port`, `file`,
   // `mount`, a dotted path) rather than by a literal or a call: a template
@@ -60,9 +60,9 @@ struct Value {
   const Value* Get(std::string_view key) const;
   Value* Get(std::string_view key);
   SourceRange KeyRange(std::string_view key) const;
-  void Set(std::string key, SourceRange key_range, Value v);
+  void Set(std::string key, SourceRange written_at, Value v);
   // Appends a field the caller has checked is not there yet (no search).
-  void Add(std::string key, SourceRange key_range, Value v);
+  void Add(std::string key, SourceRange written_at, Value v);
   // Room for `n` fields or items without moving the ones already there.
   void Reserve(size_t n);
   size_t size() const { return items.size(); }

@@ -175,14 +175,14 @@ class Patcher {
         existing = Element(target, key);
         sub_pattern = pattern + ".*";
         if (!existing) {
-          ReportNoElement(target, key, changes.key_ranges[i], path);
+          ReportNoElement(target, key, changes.items[i].key_range, path);
           continue;
         }
       } else {
         existing = target.Find(key);
       }
       if (std::string_view why = Guarded(sub); !why.empty() && Guarded(path).empty() && diags_) {
-        diags_->Report(K::PatchOverridesModel, changes.key_ranges[i], sub, why);
+        diags_->Report(K::PatchOverridesModel, changes.items[i].key_range, sub, why);
       }
       if (existing && value.kind == ValueKind::Record && value.section &&
           (existing->kind == Node::Kind::Map || existing->kind == Node::Kind::List)) {
@@ -209,11 +209,11 @@ class Patcher {
         continue;
       }
       if (!known && value.kind == ValueKind::Record && value.section) {
-        Node& child = target.kind == Node::Kind::Map ? target.Child(key, changes.key_ranges[i]) : *existing;
+        Node& child = target.kind == Node::Kind::Map ? target.Child(key, changes.items[i].key_range) : *existing;
         Merge(child, value, sub, sub_pattern);  // an intermediate record of a dotted path
         continue;
       }
-      if (!known && !FreeForm(path) && diags_) diags_->Report(K::PatchUnchecked, changes.key_ranges[i], sub, kind_);
+      if (!known && !FreeForm(path) && diags_) diags_->Report(K::PatchUnchecked, changes.items[i].key_range, sub, kind_);
       target.Set(key, internal::ValueToNode(value));
     }
   }

@@ -70,7 +70,9 @@ struct State {
     stmts.pop_back();
     s->range.end = end;
     if (!blocks.empty()) {
-      blocks.back()->stmts.push_back(s);
+      std::vector<Stmt*>& list = blocks.back()->stmts;
+      if (list.capacity() == 0) list.reserve(8);  // skips the first growth steps
+      list.push_back(s);
     } else {
       Decl d{DeclKind::Let, s->range};
       d.name = s->name;
