@@ -157,11 +157,15 @@ bool Reader::StringList(const Value& v, std::string_view what, std::vector<std::
     return false;
   }
   out.clear();
+  out.reserve(v.items.size());
   bool ok = true;
   for (const Value& item : v.items) {
-    std::string s;
-    if (String(item, fmt::format("each element of {}", what), s)) out.push_back(std::move(s));
-    else ok = false;
+    if (item.kind == ValueKind::String) {
+      out.push_back(item.text);
+    } else {
+      Mismatch(item, fmt::format("each element of {}", what), "a string");
+      ok = false;
+    }
   }
   return ok;
 }

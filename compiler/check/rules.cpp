@@ -320,6 +320,7 @@ std::string ClusterRoleName(const Component& c) {
 
 std::vector<ObjectName> ObjectNames(const Component& c) {
   std::vector<ObjectName> out;
+  out.reserve(3 + c.configs.size() + c.clients.size() + (c.service_account.create ? 5 : 0));
   const ServiceAccount& sa = c.service_account;
   if (sa.create) out.push_back({"ServiceAccount", sa.name, sa.range});
   if (sa.create && !sa.rules.empty()) {
@@ -350,34 +351,47 @@ std::string InNamespace(const std::string& ns) {
 // Resolves every `dependsOn` name (same namespace first, else the one component
 // of that name in the build) and reports unknown names and cycles.
 void CheckDependencies(const Program& p, diag::Diagnostics& diags) {
-  std::map<std::pair<std::string_view, std::string_view>, size_t> by_key;
-  std::map<std::string_view, std::vector<size_t>> by_name;
+  // Only components that name others need the indexes below.
+  bool any = false;
+  for (const Component& c : p.components) any = any || !c.depends_on.empty();
+  if (!any) return;
+  // "namespace\0name" -> the first component of that key; name -> (the first
+  // component of that name, how many there are).
+  std::unordered_map<std::string, size_t> by_key;
+  std::unordered_map<std::string_view, std::pair<size_t, size_t>> by_name;
+  by_key.reserve(p.components.size());
+  by_name.reserve(p.components.size());
+  std::string key;
   for (size_t i = 0; i < p.components.size(); ++i) {
     const Component& c = p.components[i];
-    by_key.emplace(std::pair<std::string_view, std::string_view>{c.namespace_, c.name}, i);
-    by_name[c.name].push_back(i);
+    key.assign(c.namespace_).append(1, '\0').append(c.name);
+    by_key.emplace(key, i);
+    auto [it, fresh] = by_name.emplace(c.name, std::pair<size_t, size_t>{i, 0});
+    ++it->second.second;
   }
-  std::vector<std::string_view> all_names;
-  for (const auto& [name, indexes] : by_name) all_names.push_back(name);
   // edges[i]: (target, where the dependency is written)
   std::vector<std::vector<std::pair<size_t, SourceRange>>> edges(p.components.size());
   for (size_t i = 0; i < p.components.size(); ++i) {
     const Component& c = p.components[i];
     for (const auto& [name, range] : c.depends_on) {
-      auto it = by_key.find({c.namespace_, name});
+      key.assign(c.namespace_).append(1, '\0').append(name);
+      auto it = by_key.find(key);
       if (it != by_key.end()) {
         edges[i].emplace_back(it->second, range);
         continue;
       }
       auto named = by_name.find(name);
-      if (named != by_name.end() && named->second.size() == 1) {
-        edges[i].emplace_back(named->second.front(), range);
+      if (named != by_name.end() && named->second.second == 1) {
+        edges[i].emplace_back(named->second.first, range);
         continue;
       }
       diag::Diagnostic& d = diags.Report(K::UnknownDependency, range, name);
       if (named != by_name.end()) {
         d.help = "several namespaces have a component of this name and none is in this component's namespace";
       } else {
+        std::vector<std::string_view> all_names;
+        for (const auto& [other, first_and_count] : by_name) all_names.push_back(other);
+        std::sort(all_names.begin(), all_names.end());  // the order of a suggestion's ties
         diag::SuggestClosest(d, name, all_names);
       }
     }
