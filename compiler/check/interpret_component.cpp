@@ -81,7 +81,7 @@ void ComponentBuilder::Build(const Value& rec) {
   if (const Value* v = rec.Get("disruption")) ReadDisruption(*v);
   if (const Value* v = rec.Get("patch")) ReadPatches(*v);
   if (const Value* v = rec.Get("dependsOn")) {
-    std::vector<Value> names = v->kind == ValueKind::List ? v->items : std::vector<Value>{*v};
+    std::span<const Value> names = OneOrMany(*v);
     for (const Value& name : names) {
       if (name.kind == ValueKind::Symbol || name.kind == ValueKind::String) c_.depends_on.emplace_back(name.text, name.range);
       else r_.Mismatch(name, "each element of `dependsOn`", "a component name");
@@ -175,7 +175,7 @@ bool ComponentBuilder::ReadTopology(const Value& v, std::string& key) {
 }
 
 void ComponentBuilder::ReadAntiAffinity(const Value& v) {
-  std::vector<Value> rules = v.kind == ValueKind::List ? v.items : std::vector<Value>{v};
+  std::span<const Value> rules = OneOrMany(v);
   for (const Value& rule : rules) {
     if (rule.kind != ValueKind::Record || (rule.text != "required" && rule.text != "preferred")) {
       r_.Mismatch(rule, "`antiAffinity`", "`required(topology)` or `preferred(topology, weight: N)`");
@@ -192,7 +192,7 @@ void ComponentBuilder::ReadAntiAffinity(const Value& v) {
 }
 
 void ComponentBuilder::ReadSpread(const Value& v) {
-  std::vector<Value> rules = v.kind == ValueKind::List ? v.items : std::vector<Value>{v};
+  std::span<const Value> rules = OneOrMany(v);
   for (const Value& rule : rules) {
     if (rule.kind != ValueKind::Record || rule.text != "spread") {
       r_.Mismatch(rule, "`spread`", "`spread(topology, maxSkew: 1)`");
@@ -213,7 +213,7 @@ void ComponentBuilder::ReadSpread(const Value& v) {
 }
 
 void ComponentBuilder::ReadTolerations(const Value& v) {
-  std::vector<Value> rules = v.kind == ValueKind::List ? v.items : std::vector<Value>{v};
+  std::span<const Value> rules = OneOrMany(v);
   for (const Value& rule : rules) {
     if (rule.kind != ValueKind::Record || rule.text != "toleration") {
       r_.Mismatch(rule, "`tolerations`", "a list of `toleration(key, value: ..., effect: ...)`");

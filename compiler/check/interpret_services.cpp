@@ -168,7 +168,7 @@ void ComponentBuilder::ReadClient(const Value& v, std::string name, bool named) 
     r_.Enum(*t, "service type", kTypes, cs.type);
   }
   if (const Value* p = v.Get("ports")) {
-    std::vector<Value> names = p->kind == ValueKind::List ? p->items : std::vector<Value>{*p};
+    std::span<const Value> names = OneOrMany(*p);
     for (const Value& port : names) {
       if (port.kind == ValueKind::Symbol || port.kind == ValueKind::String) {
         cs.ports.push_back(port.text);

@@ -55,7 +55,7 @@ void ComponentBuilder::ReadStorage(const Value& list) {
     st.access = {"ReadWriteOnce"};
     if (const Value* a = s.Get("access")) {
       st.access_range = a->range;
-      std::vector<Value> modes = a->kind == ValueKind::List ? a->items : std::vector<Value>{*a};
+      std::span<const Value> modes = OneOrMany(*a);
       st.access.clear();
       for (const Value& mode : modes) {
         std::string m;
@@ -102,7 +102,11 @@ void ComponentBuilder::ReadConfigs(const Value& list) {
                             "it may contain only letters, digits, `-`, `_` and `.`");
         }
         const Value& content = *f.Get("content");
-        if (!r_.String(content, fmt::format("the content of `{}`", file.name), file.content)) continue;
+        if (content.kind != ValueKind::String) {
+          r_.Mismatch(content, fmt::format("the content of `{}`", file.name), "a string");
+          continue;
+        }
+        file.content = content.text;
         for (const ConfigFile& other : cfg.files) {
           if (other.name == file.name) {
             diag::Diagnostic& d = r_.diags().Report(K::DuplicateName, name.range, "config file", file.name);

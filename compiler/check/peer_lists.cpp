@@ -13,10 +13,13 @@ bool IsNameChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || 
 
 // The ordinals N of every `<component>-N` standing as a whole word in `text`.
 void Ordinals(std::string_view text, std::string_view component, std::set<int64_t>& out) {
-  std::string prefix = std::string(component) + "-";
-  for (size_t at = text.find(prefix); at != std::string_view::npos; at = text.find(prefix, at + 1)) {
+  if (component.empty() || text.size() < component.size() + 2) return;
+  for (size_t at = text.find(component); at != std::string_view::npos; at = text.find(component, at + 1)) {
+    // `<component>-`, not preceded by a name character.
+    size_t dash = at + component.size();
+    if (dash >= text.size() || text[dash] != '-') continue;
     if (at > 0 && IsNameChar(text[at - 1])) continue;
-    size_t i = at + prefix.size();
+    size_t i = dash + 1;
     int64_t n = 0;
     size_t digits = 0;
     while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) && digits < 6) {

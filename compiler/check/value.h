@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <string_view>
@@ -67,6 +68,11 @@ struct Value {
   void Reserve(size_t n);
   size_t size() const { return items.size(); }
 };
+
+// The items of a list, or `v` itself: for fields that take one value or a list.
+inline std::span<const Value> OneOrMany(const Value& v) {
+  return v.kind == ValueKind::List ? std::span<const Value>(v.items) : std::span<const Value>(&v, 1);
+}
 
 // "a string", "a byte size", ... for messages.
 std::string_view KindName(ValueKind kind);
