@@ -23,7 +23,7 @@ struct Compilation::Impl {
   // them: it lowers and writes one component at a time.
   const std::vector<emit::Object>& Objects() const;
   // Every object in apply order as YAML or JSON text, in chunks (one per
-  // kind) that concatenate to Yaml() / Json().
+  // kind and worker share, in output order) that concatenate to Yaml() / Json().
   std::vector<std::string> Chunks(bool json) const;
 
  private:

@@ -2,6 +2,7 @@
 #include <sched.h>
 
 #include <algorithm>
+#include <cstring>
 #include <thread>
 
 #include "compiler/check/check.h"
@@ -73,20 +74,23 @@ size_t UsableCores() {
   return std::thread::hardware_concurrency();
 }
 
-// Appends one object to its kind's chunk: a YAML document or a List item.
+// Appends one object to its kind's chunk: a YAML document and the separator
+// after it, or a List item (with the comma before it).
 void AddObject(std::vector<std::string>& chunks, const emit::Object& o, bool json) {
   std::string& chunk = chunks[emit::ApplyRank(o.kind) + 1];
   if (json) {
     emit::AppendJsonListItem(chunk, o.root);
   } else {
-    chunk += "---\n";
     emit::AppendYaml(chunk, o.root);
+    chunk += "---\n";
   }
 }
 
-// Lowers components [begin, end) into `chunks`, one component's trees at a time.
-void FillChunks(const check::Program& program, size_t begin, size_t end, bool json,
-                std::vector<std::string>& chunks) {
+// Lowers components [begin, end) into `chunks`, one component's trees at a
+// time. With `whole` (the number of components of all shares), the largest
+// chunk reserves room for the whole output, so Join can build it in place.
+void FillChunks(const check::Program& program, size_t begin, size_t end, bool json, std::vector<std::string>& chunks,
+                size_t whole = 0) {
   std::vector<emit::Object> scratch;
   for (size_t i = begin; i < end; ++i) {
     scratch.clear();
@@ -94,10 +98,17 @@ void FillChunks(const check::Program& program, size_t begin, size_t end, bool js
     for (const emit::Object& o : scratch) AddObject(chunks, o, json);
     // Once a few components show how much text each kind takes, reserve
     // for the rest: growing a chunk of tens of megabytes by doubling copies
-    // it again and again.
+    // it again and again. Reserved memory is only touched when written.
     size_t done = i + 1 - begin;
     if (done == kSampleComponents && end - begin > 2 * kSampleComponents) {
-      for (std::string& chunk : chunks) chunk.reserve(chunk.size() / done * (end - begin) * 9 / 8);
+      auto largest = std::max_element(chunks.begin(), chunks.end(),
+                                      [](const std::string& a, const std::string& b) { return a.size() < b.size(); });
+      size_t sampled = 0;
+      for (std::string& chunk : chunks) {
+        sampled += chunk.size();
+        if (&chunk != &*largest || whole == 0) chunk.reserve(chunk.size() / done * (end - begin) * 9 / 8);
+      }
+      if (whole != 0) largest->reserve(sampled / done * whole * 9 / 8);
     }
   }
 }
@@ -116,12 +127,14 @@ std::vector<std::string> Compilation::Impl::Chunks(bool json) const {
     single = count <= 1;
   }
   if (objects_ || single) return {json ? emit::WriteJson(Objects()) : emit::WriteYaml(Objects())};
-  // One chunk of documents (or List items) per kind. Components are lowered
-  // in contiguous shares by up to one thread per core; each share's chunks
-  // are joined in component order, so the output does not depend on threads.
+  // One chunk of documents (or List items) per kind and share. Components
+  // are lowered in contiguous shares by up to one thread per core; each
+  // kind's chunks follow in component order, so the output does not depend
+  // on threads. No chunk is copied here: Join or WriteChunks takes them as
+  // they are.
   const size_t kinds = static_cast<size_t>(emit::ApplyRank("")) + 3;
-  std::vector<std::string> chunks(kinds);
-  for (const emit::Object& o : emit::LowerNamespaces(program)) AddObject(chunks, o, json);
+  std::vector<std::string> namespaces(kinds);
+  for (const emit::Object& o : emit::LowerNamespaces(program)) AddObject(namespaces, o, json);
   const size_t n = program.components.size();
   size_t workers = n < kParallelFrom ? 1 : std::clamp<size_t>(UsableCores(), 1, 8);
   std::vector<std::vector<std::string>> shares(workers, std::vector<std::string>(kinds));
@@ -130,30 +143,27 @@ std::vector<std::string> Compilation::Impl::Chunks(bool json) const {
     for (size_t w = 1; w < workers; ++w) {
       threads.emplace_back([&, w] { FillChunks(program, n * w / workers, n * (w + 1) / workers, json, shares[w]); });
     }
-    FillChunks(program, 0, n / workers, json, shares[0]);
+    FillChunks(program, 0, n / workers, json, shares[0], n);
   }
+  std::vector<std::string> chunks;
+  chunks.reserve(2 + kinds * (workers + 1));
+  if (json) chunks.emplace_back(emit::kJsonListHead);
   for (size_t k = 0; k < kinds; ++k) {
-    size_t size = chunks[k].size();
-    for (const auto& share : shares) size += share[k].size();
-    if (chunks[k].empty() && workers == 1) {
-      chunks[k] = std::move(shares[0][k]);
-      continue;
-    }
-    chunks[k].reserve(size);
+    if (!namespaces[k].empty()) chunks.push_back(std::move(namespaces[k]));
     for (auto& share : shares) {
-      chunks[k] += share[k];
-      std::string().swap(share[k]);
+      if (!share[k].empty()) chunks.push_back(std::move(share[k]));
     }
   }
-  // The first document needs no separator; the first List item no comma.
-  for (size_t i = 1; i + 1 < chunks.size(); ++i) {
-    if (chunks[i].empty()) continue;
-    chunks[i].erase(0, json ? 1 : 4);
-    break;
-  }
+  // The first List item needs no comma: it takes the place of the head's
+  // '[' (no chunk moves). The last document needs no separator after it.
   if (json) {
-    chunks.front() = emit::kJsonListHead;
-    chunks.back() = emit::kJsonListTail;
+    if (chunks.size() > 1) {
+      chunks.front().pop_back();
+      chunks[1].front() = '[';
+    }
+    chunks.emplace_back(emit::kJsonListTail);
+  } else if (!chunks.empty()) {
+    chunks.back().resize(chunks.back().size() - 4);
   }
   return chunks;
 }
@@ -229,13 +239,37 @@ ObjectInfo Compilation::object(std::size_t i) const {
 
 namespace {
 
+// Concatenates the chunks. When one of them has room for all (FillChunks
+// reserves it), the output is built in its buffer: its own bytes move once,
+// within memory already touched, instead of all of them going to new memory.
 std::string Join(std::vector<std::string> chunks) {
-  if (chunks.size() == 1) return std::move(chunks.front());
   size_t size = 0;
   for (const std::string& chunk : chunks) size += chunk.size();
-  std::string out;
-  out.reserve(size);
-  for (const std::string& chunk : chunks) out += chunk;
+  size_t base = chunks.size();
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    if (chunks[i].capacity() >= size && (base == chunks.size() || chunks[i].size() > chunks[base].size())) base = i;
+  }
+  if (base == chunks.size()) {
+    std::string out;
+    out.reserve(size);
+    for (const std::string& chunk : chunks) out += chunk;
+    return out;
+  }
+  std::string out = std::move(chunks[base]);
+  size_t before = 0;
+  for (size_t i = 0; i < base; ++i) before += chunks[i].size();
+  size_t own = out.size();
+  out.resize(size);  // within its capacity: no reallocation
+  std::memmove(out.data() + before, out.data(), own);
+  char* p = out.data();
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    if (i == base) {
+      p += own;
+      continue;
+    }
+    std::memcpy(p, chunks[i].data(), chunks[i].size());
+    p += chunks[i].size();
+  }
   return out;
 }
 

@@ -10,7 +10,7 @@ Node LabelsNode(const std::vector<std::pair<std::string, std::string>>& labels);
 // A checked value as JSON-shaped data: quantities (bytes, millicores) as
 // Kubernetes quantity strings, lists and records as lists and maps.
 Node ValueToNode(const check::Value& v);
-// The pod template's spec for a component.
-Node PodSpec(const check::Component& c);
+// The pod template's spec for a component whose selector labels are `selector`.
+Node PodSpec(const check::Component& c, const Node& selector);
 
 }  // namespace kstate::emit::internal

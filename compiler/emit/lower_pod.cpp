@@ -14,7 +14,7 @@ Node LabelsNode(const std::vector<std::pair<std::string, std::string>>& labels) 
   // Keys are unique: labels come from records, whose keys the checker keeps unique.
   Node n = Node::Map();
   n.members.reserve(labels.size());
-  for (const auto& [k, v] : labels) n.Add(k, Node::Str(v));
+  for (const auto& [k, v] : labels) n.AddStr(k, v);
   return n;
 }
 
@@ -44,18 +44,20 @@ namespace {
 
 Node StringList(const std::vector<std::string>& items) {
   Node n = Node::List();
-  for (const std::string& s : items) n.Push(Node::Str(s));
+  n.items.reserve(items.size());
+  for (const std::string& s : items) n.PushStr(s);
   return n;
 }
 
 // [{name: k, value: v}, ...] (or any two field names) from pairs.
 Node PairList(const StringPairs& pairs, std::string_view first, std::string_view second) {
   Node list = Node::List();
+  list.items.reserve(pairs.size());
   for (const auto& [a, b] : pairs) {
-    Node item = Node::Map();
-    item.Add(first, Node::Str(a));
-    item.Add(second, Node::Str(b));
-    list.Push(std::move(item));
+    Node& item = list.PushMap();
+    item.members.reserve(2);
+    item.AddStr(first, a);
+    item.AddStr(second, b);
   }
   return list;
 }
@@ -70,24 +72,28 @@ Node PortNode(const PortRef& p, const Container& k, bool numeric) {
   return Node::Str(p.name, p.range);
 }
 
-Node HandlerNode(const Probe& p, const Container& k) {
+// The handler's map; `more`: how many members the caller adds.
+Node HandlerNode(const Probe& p, const Container& k, size_t more = 0) {
   Node n = Node::Map(p.range);
+  n.members.reserve(1 + more);
   switch (p.handler) {
-    case Probe::Handler::Exec: n.Child("exec").Set("command", StringList(p.command)); break;
+    case Probe::Handler::Exec: n.AddMap("exec").Add("command", StringList(p.command)); break;
     case Probe::Handler::Http: {
-      Node& h = n.Child("httpGet");
-      h.Set("path", Node::Str(p.path));
-      h.Set("port", PortNode(p.port, k, false));
-      if (!p.scheme.empty()) h.Set("scheme", Node::Str(p.scheme));
-      if (!p.host.empty()) h.Set("host", Node::Str(p.host));
-      if (!p.headers.empty()) h.Set("httpHeaders", PairList(p.headers, "name", "value"));
+      Node& h = n.AddMap("httpGet");
+      h.members.reserve(5);
+      h.AddStr("path", p.path);
+      h.Add("port", PortNode(p.port, k, false));
+      if (!p.scheme.empty()) h.AddStr("scheme", p.scheme);
+      if (!p.host.empty()) h.AddStr("host", p.host);
+      if (!p.headers.empty()) h.Add("httpHeaders", PairList(p.headers, "name", "value"));
       break;
     }
-    case Probe::Handler::Tcp: n.Child("tcpSocket").Set("port", PortNode(p.port, k, false)); break;
+    case Probe::Handler::Tcp: n.AddMap("tcpSocket").Add("port", PortNode(p.port, k, false)); break;
     case Probe::Handler::Grpc: {
-      Node& g = n.Child("grpc");
-      g.Set("port", PortNode(p.port, k, true));
-      if (!p.service.empty()) g.Set("service", Node::Str(p.service));
+      Node& g = n.AddMap("grpc");
+      g.members.reserve(2);
+      g.Add("port", PortNode(p.port, k, true));
+      if (!p.service.empty()) g.AddStr("service", p.service);
       break;
     }
   }
@@ -95,39 +101,44 @@ Node HandlerNode(const Probe& p, const Container& k) {
 }
 
 Node ProbeNode(const Probe& p, const Container& k) {
-  Node n = HandlerNode(p, k);
-  if (p.initial_delay) n.Set("initialDelaySeconds", Node::Int(*p.initial_delay));
-  if (p.period) n.Set("periodSeconds", Node::Int(*p.period));
-  if (p.timeout) n.Set("timeoutSeconds", Node::Int(*p.timeout));
-  if (p.success) n.Set("successThreshold", Node::Int(*p.success));
-  if (p.failure) n.Set("failureThreshold", Node::Int(*p.failure));
-  if (p.termination_grace) n.Set("terminationGracePeriodSeconds", Node::Int(*p.termination_grace));
+  size_t more = bool(p.initial_delay) + bool(p.period) + bool(p.timeout) + bool(p.success) + bool(p.failure) +
+                bool(p.termination_grace);
+  Node n = HandlerNode(p, k, more);
+  if (p.initial_delay) n.AddInt("initialDelaySeconds", *p.initial_delay);
+  if (p.period) n.AddInt("periodSeconds", *p.period);
+  if (p.timeout) n.AddInt("timeoutSeconds", *p.timeout);
+  if (p.success) n.AddInt("successThreshold", *p.success);
+  if (p.failure) n.AddInt("failureThreshold", *p.failure);
+  if (p.termination_grace) n.AddInt("terminationGracePeriodSeconds", *p.termination_grace);
   return n;
 }
 
 Node EnvNode(const EnvVar& e) {
   Node n = Node::Map(e.range);
-  n.Set("name", Node::Str(e.name, e.range));
+  n.members.reserve(2);
+  n.AddStr("name", e.name, e.range);
   if (e.source == EnvVar::Source::Literal) {
-    n.Set("value", Node::Str(e.value));
+    n.AddStr("value", e.value);
     return n;
   }
-  Node& from = n.Child("valueFrom");
+  Node& from = n.AddMap("valueFrom");
   switch (e.source) {
     case EnvVar::Source::SecretKey:
     case EnvVar::Source::ConfigMapKey: {
-      Node& ref = from.Child(e.source == EnvVar::Source::SecretKey ? "secretKeyRef" : "configMapKeyRef");
-      ref.Set("name", Node::Str(e.ref_name));
-      ref.Set("key", Node::Str(e.ref_key));
-      if (e.optional) ref.Set("optional", Node::Bool(*e.optional));
+      Node& ref = from.AddMap(e.source == EnvVar::Source::SecretKey ? "secretKeyRef" : "configMapKeyRef");
+      ref.members.reserve(3);
+      ref.AddStr("name", e.ref_name);
+      ref.AddStr("key", e.ref_key);
+      if (e.optional) ref.Add("optional", Node::Bool(*e.optional));
       break;
     }
-    case EnvVar::Source::PodField: from.Child("fieldRef").Set("fieldPath", Node::Str(e.value)); break;
+    case EnvVar::Source::PodField: from.AddMap("fieldRef").AddStr("fieldPath", e.value); break;
     case EnvVar::Source::ResourceField: {
-      Node& ref = from.Child("resourceFieldRef");
-      if (!e.ref_name.empty()) ref.Set("containerName", Node::Str(e.ref_name));
-      ref.Set("resource", Node::Str(e.value));
-      if (!e.ref_key.empty()) ref.Set("divisor", Node::Str(e.ref_key));
+      Node& ref = from.AddMap("resourceFieldRef");
+      ref.members.reserve(3);
+      if (!e.ref_name.empty()) ref.AddStr("containerName", e.ref_name);
+      ref.AddStr("resource", e.value);
+      if (!e.ref_key.empty()) ref.AddStr("divisor", e.ref_key);
       break;
     }
     case EnvVar::Source::Literal: break;
@@ -135,192 +146,231 @@ Node EnvNode(const EnvVar& e) {
   return n;
 }
 
+bool HasResources(const Resources& r) {
+  return r.cpu_request || r.memory_request || r.ephemeral_request || r.cpu_limit || r.memory_limit ||
+         r.ephemeral_limit;
+}
+
 Node ResourcesNode(const Resources& r) {
   Node n = Node::Map(r.range);
-  auto put = [&](const char* group, const char* key, const std::optional<int64_t>& v, bool cpu) {
-    if (!v) return;
-    n.Child(group).Set(key, Node::Str(cpu ? base::FormatMillicores(*v) : base::FormatBytes(*v)));
+  auto group = [&](const char* name, const std::optional<int64_t>& cpu, const std::optional<int64_t>& memory,
+                   const std::optional<int64_t>& ephemeral) {
+    if (!cpu && !memory && !ephemeral) return;
+    Node& g = n.AddMap(name);
+    g.members.reserve(bool(cpu) + bool(memory) + bool(ephemeral));
+    if (cpu) g.AddStr("cpu", base::FormatMillicores(*cpu));
+    if (memory) g.AddStr("memory", base::FormatBytes(*memory));
+    if (ephemeral) g.AddStr("ephemeral-storage", base::FormatBytes(*ephemeral));
   };
-  put("requests", "cpu", r.cpu_request, true);
-  put("requests", "memory", r.memory_request, false);
-  put("requests", "ephemeral-storage", r.ephemeral_request, false);
-  put("limits", "cpu", r.cpu_limit, true);
-  put("limits", "memory", r.memory_limit, false);
-  put("limits", "ephemeral-storage", r.ephemeral_limit, false);
+  n.members.reserve(2);
+  group("requests", r.cpu_request, r.memory_request, r.ephemeral_request);
+  group("limits", r.cpu_limit, r.memory_limit, r.ephemeral_limit);
   return n;
+}
+
+// How many members ContainerNode gives `k`.
+size_t ContainerFields(const Container& k) {
+  return 2 + !k.pull_policy.empty() + bool(k.command) + bool(k.args) + !k.working_dir.empty() + !k.ports.empty() +
+         !k.env.empty() + !k.env_from.empty() + HasResources(k.resources) + !k.mounts.empty() + bool(k.liveness) +
+         bool(k.readiness) + bool(k.startup) + (k.pre_stop || k.post_start) + bool(k.security_context) +
+         !k.restart_policy.empty();
 }
 
 Node ContainerNode(const Container& k) {
   Node n = Node::Map(k.range);
-  n.Set("name", Node::Str(k.name, k.name_range));
-  n.Set("image", Node::Str(k.image, k.image_range));
-  if (!k.pull_policy.empty()) n.Set("imagePullPolicy", Node::Str(k.pull_policy));
-  if (k.command) n.Set("command", StringList(*k.command));
-  if (k.args) n.Set("args", StringList(*k.args));
-  if (!k.working_dir.empty()) n.Set("workingDir", Node::Str(k.working_dir));
+  n.members.reserve(ContainerFields(k));
+  n.AddStr("name", k.name, k.name_range);
+  n.AddStr("image", k.image, k.image_range);
+  if (!k.pull_policy.empty()) n.AddStr("imagePullPolicy", k.pull_policy);
+  if (k.command) n.Add("command", StringList(*k.command));
+  if (k.args) n.Add("args", StringList(*k.args));
+  if (!k.working_dir.empty()) n.AddStr("workingDir", k.working_dir);
   if (!k.ports.empty()) {
-    Node& ports = n.Set("ports", Node::List());
+    Node& ports = n.AddList("ports");
+    ports.items.reserve(k.ports.size());
     for (const Port& p : k.ports) {
-      Node port = Node::Map(p.range);
-      port.Set("name", Node::Str(p.name));
-      port.Set("containerPort", Node::Int(p.number));
-      port.Set("protocol", Node::Str(p.protocol));
-      ports.Push(std::move(port));
+      Node& port = ports.PushMap(p.range);
+      port.members.reserve(3);
+      port.AddStr("name", p.name);
+      port.AddInt("containerPort", p.number);
+      port.AddStr("protocol", p.protocol);
     }
   }
   if (!k.env.empty()) {
-    Node& env = n.Set("env", Node::List());
+    Node& env = n.AddList("env");
+    env.items.reserve(k.env.size());
     for (const EnvVar& e : k.env) env.Push(EnvNode(e));
   }
   if (!k.env_from.empty()) {
-    Node& list = n.Set("envFrom", Node::List());
+    Node& list = n.AddList("envFrom");
+    list.items.reserve(k.env_from.size());
     for (const EnvFrom& e : k.env_from) {
-      Node item = Node::Map(e.range);
-      if (!e.prefix.empty()) item.Set("prefix", Node::Str(e.prefix));
-      Node& ref = item.Child(e.secret ? "secretRef" : "configMapRef");
-      ref.Set("name", Node::Str(e.name));
-      if (e.optional) ref.Set("optional", Node::Bool(*e.optional));
-      list.Push(std::move(item));
+      Node& item = list.PushMap(e.range);
+      item.members.reserve(2);
+      if (!e.prefix.empty()) item.AddStr("prefix", e.prefix);
+      Node& ref = item.AddMap(e.secret ? "secretRef" : "configMapRef");
+      ref.members.reserve(2);
+      ref.AddStr("name", e.name);
+      if (e.optional) ref.Add("optional", Node::Bool(*e.optional));
     }
   }
-  Node resources = ResourcesNode(k.resources);
-  if (!resources.empty()) n.Set("resources", std::move(resources));
+  if (HasResources(k.resources)) n.Add("resources", ResourcesNode(k.resources));
   if (!k.mounts.empty()) {
-    Node& mounts = n.Set("volumeMounts", Node::List());
+    Node& mounts = n.AddList("volumeMounts");
+    mounts.items.reserve(k.mounts.size());
     for (const Mount& m : k.mounts) {
-      Node mount = Node::Map(m.range);
-      mount.Set("name", Node::Str(m.volume, m.volume_range));
-      mount.Set("mountPath", Node::Str(m.path, m.path_range));
-      if (!m.sub_path.empty()) mount.Set("subPath", Node::Str(m.sub_path));
-      if (m.read_only) mount.Set("readOnly", Node::Bool(true));
-      mounts.Push(std::move(mount));
+      Node& mount = mounts.PushMap(m.range);
+      mount.members.reserve(2 + !m.sub_path.empty() + m.read_only);
+      mount.AddStr("name", m.volume, m.volume_range);
+      mount.AddStr("mountPath", m.path, m.path_range);
+      if (!m.sub_path.empty()) mount.AddStr("subPath", m.sub_path);
+      if (m.read_only) mount.Add("readOnly", Node::Bool(true));
     }
   }
-  if (k.liveness) n.Set("livenessProbe", ProbeNode(*k.liveness, k));
-  if (k.readiness) n.Set("readinessProbe", ProbeNode(*k.readiness, k));
-  if (k.startup) n.Set("startupProbe", ProbeNode(*k.startup, k));
+  if (k.liveness) n.Add("livenessProbe", ProbeNode(*k.liveness, k));
+  if (k.readiness) n.Add("readinessProbe", ProbeNode(*k.readiness, k));
+  if (k.startup) n.Add("startupProbe", ProbeNode(*k.startup, k));
   if (k.pre_stop || k.post_start) {
-    Node& lifecycle = n.Child("lifecycle");
-    if (k.post_start) lifecycle.Set("postStart", HandlerNode(*k.post_start, k));
-    if (k.pre_stop) lifecycle.Set("preStop", HandlerNode(*k.pre_stop, k));
+    Node& lifecycle = n.AddMap("lifecycle");
+    lifecycle.members.reserve(2);
+    if (k.post_start) lifecycle.Add("postStart", HandlerNode(*k.post_start, k));
+    if (k.pre_stop) lifecycle.Add("preStop", HandlerNode(*k.pre_stop, k));
   }
-  if (k.security_context) n.Set("securityContext", ValueToNode(*k.security_context));
-  if (!k.restart_policy.empty()) n.Set("restartPolicy", Node::Str(k.restart_policy));
+  if (k.security_context) n.Add("securityContext", ValueToNode(*k.security_context));
+  if (!k.restart_policy.empty()) n.AddStr("restartPolicy", k.restart_policy);
   return n;
 }
 
-Node SelectorNode(const Component& c) {
+// {matchLabels: the selector}
+Node MatchLabels(const Node& selector) {
   Node n = Node::Map();
-  n.Set("matchLabels", LabelsNode(SelectorLabels(c)));
+  n.Add("matchLabels", selector);
   return n;
 }
 
-void AddScheduling(const Component& c, Node& spec) {
-  if (!c.anti_affinity.empty()) {
-    Node& anti = spec.Child("affinity").Child("podAntiAffinity");
-    for (const AntiAffinity& a : c.anti_affinity) {
-      Node term = Node::Map(a.range);
-      term.Set("labelSelector", SelectorNode(c));
-      term.Set("topologyKey", Node::Str(a.topology_key, a.range));
-      if (a.required) {
-        Node* list = anti.Find("requiredDuringSchedulingIgnoredDuringExecution");
-        if (!list) list = &anti.Set("requiredDuringSchedulingIgnoredDuringExecution", Node::List());
-        list->Push(std::move(term));
-      } else {
-        Node* list = anti.Find("preferredDuringSchedulingIgnoredDuringExecution");
-        if (!list) list = &anti.Set("preferredDuringSchedulingIgnoredDuringExecution", Node::List());
-        Node weighted = Node::Map(a.range);
-        weighted.Set("weight", Node::Int(a.weight));
-        weighted.Set("podAffinityTerm", std::move(term));
-        list->Push(std::move(weighted));
-      }
+void AddAntiAffinity(const Component& c, const Node& selector, Node& spec) {
+  Node& anti = spec.AddMap("affinity").AddMap("podAntiAffinity");
+  anti.members.reserve(2);
+  for (const AntiAffinity& a : c.anti_affinity) {
+    Node term = Node::Map(a.range);
+    term.members.reserve(2);
+    term.Add("labelSelector", MatchLabels(selector));
+    term.AddStr("topologyKey", a.topology_key, a.range);
+    if (a.required) {
+      Node* list = anti.Find("requiredDuringSchedulingIgnoredDuringExecution");
+      if (!list) list = &anti.AddList("requiredDuringSchedulingIgnoredDuringExecution");
+      list->Push(std::move(term));
+    } else {
+      Node* list = anti.Find("preferredDuringSchedulingIgnoredDuringExecution");
+      if (!list) list = &anti.AddList("preferredDuringSchedulingIgnoredDuringExecution");
+      Node& weighted = list->Push(Node::Map(a.range));
+      weighted.members.reserve(2);
+      weighted.AddInt("weight", a.weight);
+      weighted.Add("podAffinityTerm", std::move(term));
     }
   }
+}
+
+void AddScheduling(const Component& c, const Node& selector, Node& spec) {
+  if (!c.anti_affinity.empty()) AddAntiAffinity(c, selector, spec);
   if (!c.spread.empty()) {
-    Node& list = spec.Set("topologySpreadConstraints", Node::List());
+    Node& list = spec.AddList("topologySpreadConstraints");
+    list.items.reserve(c.spread.size());
     for (const Spread& s : c.spread) {
-      Node n = Node::Map(s.range);
-      n.Set("maxSkew", Node::Int(s.max_skew));
-      n.Set("topologyKey", Node::Str(s.topology_key));
-      n.Set("whenUnsatisfiable", Node::Str(s.when_unsatisfiable));
-      n.Set("labelSelector", SelectorNode(c));
-      if (s.min_domains) n.Set("minDomains", Node::Int(*s.min_domains));
-      list.Push(std::move(n));
+      Node& n = list.PushMap(s.range);
+      n.members.reserve(5);
+      n.AddInt("maxSkew", s.max_skew);
+      n.AddStr("topologyKey", s.topology_key);
+      n.AddStr("whenUnsatisfiable", s.when_unsatisfiable);
+      n.Add("labelSelector", MatchLabels(selector));
+      if (s.min_domains) n.AddInt("minDomains", *s.min_domains);
     }
   }
-  if (!c.node_selector.empty()) spec.Set("nodeSelector", LabelsNode(c.node_selector));
+  if (!c.node_selector.empty()) spec.Add("nodeSelector", LabelsNode(c.node_selector));
   if (!c.tolerations.empty()) {
-    Node& list = spec.Set("tolerations", Node::List());
+    Node& list = spec.AddList("tolerations");
+    list.items.reserve(c.tolerations.size());
     for (const Toleration& t : c.tolerations) {
-      Node n = Node::Map(t.range);
-      if (!t.key.empty()) n.Set("key", Node::Str(t.key));
-      n.Set("operator", Node::Str(t.op));
-      if (!t.value.empty()) n.Set("value", Node::Str(t.value));
-      if (!t.effect.empty()) n.Set("effect", Node::Str(t.effect));
-      if (t.seconds) n.Set("tolerationSeconds", Node::Int(*t.seconds));
-      list.Push(std::move(n));
+      Node& n = list.PushMap(t.range);
+      n.members.reserve(5);
+      if (!t.key.empty()) n.AddStr("key", t.key);
+      n.AddStr("operator", t.op);
+      if (!t.value.empty()) n.AddStr("value", t.value);
+      if (!t.effect.empty()) n.AddStr("effect", t.effect);
+      if (t.seconds) n.AddInt("tolerationSeconds", *t.seconds);
     }
   }
-  if (!c.priority_class.empty()) spec.Set("priorityClassName", Node::Str(c.priority_class));
+  if (!c.priority_class.empty()) spec.AddStr("priorityClassName", c.priority_class);
+}
+
+// {name: ..., <kind>: {}} for a volume; the caller fills the inner map.
+Node& Volume(Node& list, SourceRange range, const std::string& name, std::string_view kind) {
+  Node& v = list.PushMap(range);
+  v.members.reserve(2);
+  v.AddStr("name", name);
+  Node& inner = v.AddMap(kind);
+  inner.members.reserve(4);
+  return inner;
 }
 
 Node VolumesNode(const Component& c) {
   Node list = Node::List();
+  list.items.reserve(c.configs.size() + c.secrets.size() + c.scratch.size());
   for (const Config& cfg : c.configs) {
-    Node v = Node::Map(cfg.range);
-    v.Set("name", Node::Str(cfg.name));
-    Node& cm = v.Child("configMap");
-    cm.Set("name", Node::Str(cfg.object_name));
-    if (cfg.mode) cm.Set("defaultMode", Node::Int(*cfg.mode));
-    list.Push(std::move(v));
+    Node& cm = Volume(list, cfg.range, cfg.name, "configMap");
+    cm.AddStr("name", cfg.object_name);
+    if (cfg.mode) cm.AddInt("defaultMode", *cfg.mode);
   }
   for (const SecretVolume& s : c.secrets) {
-    Node v = Node::Map(s.range);
-    v.Set("name", Node::Str(s.name));
-    Node& sec = v.Child("secret");
-    sec.Set("secretName", Node::Str(s.secret_name));
-    if (s.mode) sec.Set("defaultMode", Node::Int(*s.mode));
-    if (!s.items.empty()) sec.Set("items", PairList(s.items, "key", "path"));
-    if (s.optional) sec.Set("optional", Node::Bool(*s.optional));
-    list.Push(std::move(v));
+    Node& sec = Volume(list, s.range, s.name, "secret");
+    sec.AddStr("secretName", s.secret_name);
+    if (s.mode) sec.AddInt("defaultMode", *s.mode);
+    if (!s.items.empty()) sec.Add("items", PairList(s.items, "key", "path"));
+    if (s.optional) sec.Add("optional", Node::Bool(*s.optional));
   }
   for (const Scratch& s : c.scratch) {
-    Node v = Node::Map(s.range);
-    v.Set("name", Node::Str(s.name));
-    Node& dir = v.Child("emptyDir");
-    if (!s.medium.empty()) dir.Set("medium", Node::Str(s.medium));
-    if (s.size) dir.Set("sizeLimit", Node::Str(base::FormatBytes(*s.size)));
-    list.Push(std::move(v));
+    Node& dir = Volume(list, s.range, s.name, "emptyDir");
+    if (!s.medium.empty()) dir.AddStr("medium", s.medium);
+    if (s.size) dir.AddStr("sizeLimit", base::FormatBytes(*s.size));
   }
   return list;
 }
 
+// How many members PodSpec gives the pod spec of `c`.
+size_t PodFields(const Component& c) {
+  return 1 + !c.service_account.name.empty() + bool(c.service_account.automount) + bool(c.pod_security_context) +
+         !c.anti_affinity.empty() + !c.spread.empty() + !c.node_selector.empty() + !c.tolerations.empty() +
+         !c.priority_class.empty() + bool(c.termination_grace) + !c.image_pull_secrets.empty() + !c.init.empty() +
+         !(c.configs.empty() && c.secrets.empty() && c.scratch.empty());
+}
+
 }  // namespace
 
-Node PodSpec(const Component& c) {
+Node PodSpec(const Component& c, const Node& selector) {
   Node spec = Node::Map(c.range);
-  if (!c.service_account.name.empty()) spec.Set("serviceAccountName", Node::Str(c.service_account.name, c.service_account.range));
-  if (c.service_account.automount) spec.Set("automountServiceAccountToken", Node::Bool(*c.service_account.automount));
-  if (c.pod_security_context) spec.Set("securityContext", ValueToNode(*c.pod_security_context));
-  AddScheduling(c, spec);
-  if (c.termination_grace) spec.Set("terminationGracePeriodSeconds", Node::Int(*c.termination_grace));
+  spec.members.reserve(PodFields(c));
+  const ServiceAccount& account = c.service_account;
+  if (!account.name.empty()) spec.AddStr("serviceAccountName", account.name, account.range);
+  if (account.automount) spec.Add("automountServiceAccountToken", Node::Bool(*account.automount));
+  if (c.pod_security_context) spec.Add("securityContext", ValueToNode(*c.pod_security_context));
+  AddScheduling(c, selector, spec);
+  if (c.termination_grace) spec.AddInt("terminationGracePeriodSeconds", *c.termination_grace);
   if (!c.image_pull_secrets.empty()) {
-    Node& list = spec.Set("imagePullSecrets", Node::List());
-    for (const std::string& s : c.image_pull_secrets) {
-      Node ref = Node::Map();
-      ref.Set("name", Node::Str(s));
-      list.Push(std::move(ref));
-    }
+    Node& list = spec.AddList("imagePullSecrets");
+    list.items.reserve(c.image_pull_secrets.size());
+    for (const std::string& s : c.image_pull_secrets) list.PushMap().AddStr("name", s);
   }
   if (!c.init.empty()) {
-    Node& list = spec.Set("initContainers", Node::List());
+    Node& list = spec.AddList("initContainers");
+    list.items.reserve(c.init.size());
     for (const Container& k : c.init) list.Push(ContainerNode(k));
   }
-  Node& containers = spec.Set("containers", Node::List());
+  Node& containers = spec.AddList("containers");
+  containers.items.reserve(1 + c.sidecars.size());
   containers.Push(ContainerNode(c.main));
   for (const Container& k : c.sidecars) containers.Push(ContainerNode(k));
   Node volumes = VolumesNode(c);
-  if (!volumes.empty()) spec.Set("volumes", std::move(volumes));
+  if (!volumes.empty()) spec.Add("volumes", std::move(volumes));
   return spec;
 }
 

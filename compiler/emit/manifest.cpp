@@ -1,6 +1,8 @@
 // Construction and lookup helpers of the manifest tree.
 #include "compiler/emit/manifest.h"
 
+#include <tuple>
+
 namespace kstate::emit {
 
 Node Node::Bool(bool v, base::SourceRange src) {
@@ -51,8 +53,55 @@ Node& Node::Set(std::string_view key, Node value) {
 }
 
 Node& Node::Add(std::string_view key, Node value) {
-  members.emplace_back(std::string(key), std::move(value));
-  return members.back().second;
+  return members
+      .emplace_back(std::piecewise_construct, std::forward_as_tuple(key), std::forward_as_tuple(std::move(value)))
+      .second;
+}
+
+namespace {
+
+Node& Emplace(std::vector<std::pair<std::string, Node>>& members, std::string_view key, Node::Kind kind,
+              base::SourceRange src) {
+  Node& n = members.emplace_back(std::piecewise_construct, std::forward_as_tuple(key), std::forward_as_tuple()).second;
+  n.kind = kind;
+  n.source = src;
+  return n;
+}
+
+}  // namespace
+
+Node& Node::AddStr(std::string_view key, std::string_view value, base::SourceRange src) {
+  Node& n = Emplace(members, key, Kind::String, src);
+  n.string = value;
+  return n;
+}
+
+Node& Node::AddInt(std::string_view key, int64_t value, base::SourceRange src) {
+  Node& n = Emplace(members, key, Kind::Int, src);
+  n.integer = value;
+  return n;
+}
+
+Node& Node::AddMap(std::string_view key, base::SourceRange src) {
+  return Emplace(members, key, Kind::Map, src);
+}
+Node& Node::AddList(std::string_view key, base::SourceRange src) {
+  return Emplace(members, key, Kind::List, src);
+}
+
+Node& Node::PushStr(std::string_view value, base::SourceRange src) {
+  Node& n = items.emplace_back();
+  n.kind = Kind::String;
+  n.string = value;
+  n.source = src;
+  return n;
+}
+
+Node& Node::PushMap(base::SourceRange src) {
+  Node& n = items.emplace_back();
+  n.kind = Kind::Map;
+  n.source = src;
+  return n;
 }
 
 Node* Node::Find(std::string_view key) {
@@ -71,7 +120,7 @@ const Node* Node::Find(std::string_view key) const {
 
 Node& Node::Child(std::string_view key, base::SourceRange src) {
   if (Node* existing = Find(key)) return *existing;
-  return Set(key, Map(src));
+  return Add(key, Map(src));
 }
 
 Node& Node::Push(Node value) {

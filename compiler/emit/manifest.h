@@ -35,6 +35,13 @@ struct Node {
   Node& Set(std::string_view key, Node value);
   // Appends a member whose key the caller knows is new (no search).
   Node& Add(std::string_view key, Node value);
+  // Add and Push of a new scalar or empty collection, built in place.
+  Node& AddStr(std::string_view key, std::string_view value, base::SourceRange src = {});
+  Node& AddInt(std::string_view key, int64_t value, base::SourceRange src = {});
+  Node& AddMap(std::string_view key, base::SourceRange src = {});
+  Node& AddList(std::string_view key, base::SourceRange src = {});
+  Node& PushStr(std::string_view value, base::SourceRange src = {});
+  Node& PushMap(base::SourceRange src = {});
   Node* Find(std::string_view key);
   const Node* Find(std::string_view key) const;
   // Find or add a map member (added as an empty map).

@@ -1,10 +1,12 @@
 // YAML output: deterministic block-style multi-document YAML. A string is
 // written plain only when no YAML 1.1 or 1.2 parser (PyYAML, yaml-cpp, Go)
 // could read it as anything else; otherwise as a literal block or double-quoted.
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -144,7 +146,11 @@ char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A
 // Words some resolver reads as a bool or null (YAML 1.1 and 1.2, any case), the
 // YAML 1.1 merge key `<<` and value key `=`.
 bool IsReservedWord(std::string_view s) {
-  if (s.size() > 5) return false;
+  if (s.empty() || s.size() > 5) return false;
+  switch (AsciiLower(s.front())) {  // how the words start: most strings stop here
+    case 'y': case 'n': case 't': case 'f': case 'o': case '~': case '<': case '=': break;
+    default: return false;
+  }
   char lower[5];
   for (size_t i = 0; i < s.size(); ++i) lower[i] = AsciiLower(s[i]);
   std::string_view w(lower, s.size());
@@ -162,11 +168,76 @@ bool CanBePlain(std::string_view s, const Scan& scan) {
   return !IsReservedWord(s);
 }
 
-Style ChooseStyle(std::string_view s, bool is_key) {
+// The fast path's test, eight bytes at a time: whether `s` is printable ASCII
+// only, and whether it has a ':' or a '#'. Short strings are read as
+// overlapping pieces; a repeated byte changes neither answer.
+struct Ascii {
+  bool printable;
+  bool pair_chars;
+};
+
+uint64_t Load(const char* p, size_t n) {
+  uint64_t v = 0;
+  std::memcpy(&v, p, n);
+  return v;
+}
+
+uint64_t Word(std::string_view s, size_t i) {
+  if (s.size() >= 8) return Load(s.data() + i, 8);
+  if (s.size() >= 4) return Load(s.data(), 4) | Load(s.data() + s.size() - 4, 4) << 32;
+  uint64_t first = static_cast<unsigned char>(s.front()), middle = static_cast<unsigned char>(s[s.size() / 2]);
+  return first * 0x0101010101010000ull | middle << 8 | static_cast<unsigned char>(s.back());
+}
+
+Ascii ScanAscii(std::string_view s) {
+  constexpr uint64_t k01 = 0x0101010101010101ull, k80 = 0x8080808080808080ull;
+  uint64_t bad = 0, pair = 0;
+  auto check = [&](uint64_t x) {
+    bad |= ((x - k01 * 0x20) & ~x) | ((x + k01) | x);  // a byte below 0x20, or 0x7F and up
+    uint64_t colon = x ^ (k01 * ':'), hash = x ^ (k01 * '#');
+    pair |= ((colon - k01) & ~colon) | ((hash - k01) & ~hash);  // a zero byte: a match
+  };
+  if (s.size() <= 8) {
+    if (!s.empty()) check(Word(s, 0));
+  } else {
+    for (size_t i = 0; i + 8 < s.size(); i += 8) check(Word(s, i));
+    check(Word(s, s.size() - 8));
+  }
+  return {(bad & k80) == 0, (pair & k80) != 0};
+}
+
+bool NumberLike(std::string_view s) {
+  for (char c : s) {
+    if (!(kClass[static_cast<unsigned char>(c)] & kNumberChar)) return false;
+  }
+  return true;
+}
+
+// Strings with a byte outside printable ASCII: a line break may make them
+// literal blocks, and non-ASCII may still be plain.
+Style ChooseStyleScanned(std::string_view s, bool is_key) {
   Scan scan = ScanString(s);
   if (CanBePlain(s, scan)) return Style::Plain;
   if (!is_key && scan.has_newline && scan.has_content && scan.literal_ok) return Style::Literal;
   return Style::DoubleQuoted;
+}
+
+// CanBePlain for printable ASCII, which has no line breaks or odd bytes.
+bool PlainAscii(std::string_view s, bool pair_chars) {
+  if (s.empty()) return false;
+  if (pair_chars && (s.find(": ") != s.npos || s.find(" #") != s.npos)) return false;
+  if (kClass[static_cast<unsigned char>(s.front())] & kIndicator) return false;
+  if (s.back() == ' ' || s.back() == ':') return false;
+  if (IsDigit(s.front()) && NumberLike(s)) return false;
+  return !IsReservedWord(s);
+}
+
+Style ChooseStyle(std::string_view s, bool is_key) {
+  // Most strings (names, images, paths) are printable ASCII; without a line
+  // break they are plain or double-quoted, never literal.
+  Ascii ascii = ScanAscii(s);
+  if (!ascii.printable) return ChooseStyleScanned(s, is_key);
+  return PlainAscii(s, ascii.pair_chars) ? Style::Plain : Style::DoubleQuoted;
 }
 
 // ---------------------------------------------------------------------------
@@ -261,17 +332,75 @@ void AppendLiteral(std::string& out, std::string_view s, size_t indent) {
   if (trailing > 1) out.append(trailing - 1, '\n');
 }
 
-void AppendInt(std::string& out, int64_t v) {
-  char buf[24];
-  out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
-}
-
 // ---------------------------------------------------------------------------
 // The block writer.
 
+// The writer grows its output string ahead of the writes, at least this much
+// at a time, writes the bytes in place and cuts the string back to what it
+// wrote at the end: cheaper than a checked append for each small piece.
+constexpr size_t kGrowBy = 512;
+// Room for an integer (digits and sign) and for the overshoot of Spaces.
+constexpr size_t kIntRoom = 24;
+constexpr size_t kSpaceRoom = 8;
+
+// n spaces at p, written eight at a time: up to seven more bytes get spaces,
+// which later writes overwrite or the final cut removes.
+char* Spaces(char* p, size_t n) {
+  for (size_t i = 0; i < n; i += 8) std::memcpy(p + i, "        ", 8);
+  return p + n;
+}
+
+// Copies s to p. Most keys and values are short: two overlapping fixed-size
+// moves copy them without a call.
+char* Copy(char* p, std::string_view s) {
+  const char* q = s.data();
+  size_t n = s.size();
+  if (n >= 8 && n <= 16) {
+    uint64_t head, tail;
+    std::memcpy(&head, q, 8);
+    std::memcpy(&tail, q + n - 8, 8);
+    std::memcpy(p, &head, 8);
+    std::memcpy(p + n - 8, &tail, 8);
+  } else if (n >= 4 && n < 8) {
+    uint32_t head, tail;
+    std::memcpy(&head, q, 4);
+    std::memcpy(&tail, q + n - 4, 4);
+    std::memcpy(p, &head, 4);
+    std::memcpy(p + n - 4, &tail, 4);
+  } else {
+    std::memcpy(p, q, n);
+  }
+  return p + n;
+}
+
+bool IsBlock(const Node& n) {
+  return (n.kind == Node::Kind::Map && !n.members.empty()) || (n.kind == Node::Kind::List && !n.items.empty());
+}
+
+Style ValueStyle(const Node& n) { return n.kind == Node::Kind::String ? ChooseStyle(n.string, false) : Style::Plain; }
+
+// A scalar that needs no quoting, or an empty collection, at p (room for the
+// string or kIntRoom).
+char* PlainScalar(char* p, const Node& node) {
+  switch (node.kind) {
+    case Node::Kind::Null: return Copy(p, "null");
+    case Node::Kind::Bool: return Copy(p, node.boolean ? "true" : "false");
+    case Node::Kind::Int: return std::to_chars(p, p + kIntRoom, node.integer).ptr;
+    case Node::Kind::Map: return Copy(p, "{}");
+    case Node::Kind::List: return Copy(p, "[]");
+    case Node::Kind::String: return Copy(p, node.string);
+  }
+  return p;
+}
+
+size_t PlainScalarRoom(const Node& node) { return node.kind == Node::Kind::String ? node.string.size() : kIntRoom; }
+
 class YamlWriter {
  public:
-  explicit YamlWriter(std::string& out) : out_(out) {}
+  explicit YamlWriter(std::string& out) : out_(out), pos_(out.size()) {}
+  YamlWriter(const YamlWriter&) = delete;
+  YamlWriter& operator=(const YamlWriter&) = delete;
+  ~YamlWriter() { out_.resize(pos_); }
 
   void Document(const Node& root) {
     if (root.kind == Node::Kind::Map && !root.members.empty()) {
@@ -279,94 +408,127 @@ class YamlWriter {
     } else if (root.kind == Node::Kind::List && !root.items.empty()) {
       ListItems(root, 0, false);
     } else {
-      InlineValue(root, 0);
+      InlineValue(root, 0, ValueStyle(root));
     }
   }
 
+  void Put(std::string_view s) { Done(Copy(Room(s.size()), s)); }
+
  private:
+  // Where the next n bytes go; valid until the next call.
+  char* Room(size_t n) {
+    if (out_.size() - pos_ < n) out_.resize(pos_ + std::max(n, kGrowBy));
+    return out_.data() + pos_;
+  }
+  void Done(char* end) { pos_ = static_cast<size_t>(end - out_.data()); }
+
   // Members of a non-empty map at column `indent`; with `inline_first` the
   // first key continues the current line (after a list's "- ").
   void MapMembers(const Node& map, size_t indent, bool inline_first) {
-    bool first = true;
+    size_t lead = inline_first ? 0 : indent;
     for (const auto& [key, value] : map.members) {
-      if (!first || !inline_first) AppendIndent(out_, indent);
-      first = false;
-      Key(key, indent);
-      MemberValue(value, indent);
+      Member(key, value, lead, indent);
+      lead = indent;
     }
   }
 
   // Items of a non-empty list, each "- " at column `indent`.
   void ListItems(const Node& list, size_t indent, bool inline_first) {
-    bool first = true;
+    size_t lead = inline_first ? 0 : indent;
     for (const Node& item : list.items) {
-      if (!first || !inline_first) AppendIndent(out_, indent);
-      first = false;
-      out_ += "- ";
+      char* p = Spaces(Room(lead + kSpaceRoom + 2), lead);
+      *p++ = '-';
+      *p++ = ' ';
+      Done(p);
+      lead = indent;
       if (item.kind == Node::Kind::Map && !item.members.empty()) {
         MapMembers(item, indent + 2, true);
       } else if (item.kind == Node::Kind::List && !item.items.empty()) {
         ListItems(item, indent + 2, true);
       } else {
-        InlineValue(item, indent);
+        InlineValue(item, indent, ValueStyle(item));
       }
     }
   }
 
-  // The key and its ':' (a long key becomes an explicit "? key\n:" entry).
-  void Key(std::string_view key, size_t indent) {
-    size_t start = out_.size();
-    if (ChooseStyle(key, true) == Style::Plain) {
-      out_ += key;
+  // One member, after `lead` spaces: "key:" and its value. The common
+  // "key: scalar" line is written in one piece.
+  void Member(std::string_view key, const Node& value, size_t lead, size_t indent) {
+    Style style = ValueStyle(value);
+    if (key.size() > kMaxImplicitKey || ChooseStyle(key, true) != Style::Plain) {
+      SpecialKey(key, lead, indent);
+    } else if (style == Style::Plain && !IsBlock(value)) {
+      char* p = Copy(Spaces(Room(lead + kSpaceRoom + key.size() + PlainScalarRoom(value) + 3), lead), key);
+      *p++ = ':';
+      *p++ = ' ';
+      p = PlainScalar(p, value);
+      *p++ = '\n';
+      Done(p);
+      return;
     } else {
-      AppendDoubleQuoted(out_, key);
+      char* p = Copy(Spaces(Room(lead + kSpaceRoom + key.size() + 1), lead), key);
+      *p++ = ':';
+      Done(p);
     }
-    if (out_.size() - start > kMaxImplicitKey) {
-      out_.insert(start, "? ");
-      out_ += '\n';
-      AppendIndent(out_, indent);
+    MemberValue(value, indent, style);
+  }
+
+  // A key that needs quotes, or is too long for an implicit key (it becomes
+  // an explicit "? key\n:" entry), and its ':'.
+  void SpecialKey(std::string_view key, size_t lead, size_t indent) {
+    scratch_.clear();
+    AppendIndent(scratch_, lead);
+    size_t start = scratch_.size();
+    if (ChooseStyle(key, true) == Style::Plain) {
+      scratch_ += key;
+    } else {
+      AppendDoubleQuoted(scratch_, key);
     }
-    out_ += ':';
+    if (scratch_.size() - start > kMaxImplicitKey) {
+      scratch_.insert(start, "? ");
+      scratch_ += '\n';
+      AppendIndent(scratch_, indent);
+    }
+    scratch_ += ':';
+    Put(scratch_);
   }
 
   // What follows "key:": a nested block on the next lines, or " scalar".
-  void MemberValue(const Node& value, size_t indent) {
+  void MemberValue(const Node& value, size_t indent, Style style) {
     if (value.kind == Node::Kind::Map && !value.members.empty()) {
-      out_ += '\n';
+      Put("\n");
       MapMembers(value, indent + 2, false);
     } else if (value.kind == Node::Kind::List && !value.items.empty()) {
-      out_ += '\n';
+      Put("\n");
       ListItems(value, indent, false);  // kubectl style: "- " under the key
     } else {
-      out_ += ' ';
-      InlineValue(value, indent);
+      Put(" ");
+      InlineValue(value, indent, style);
     }
   }
 
   // A scalar or an empty collection, ending the line. A literal block's lines
   // go two columns right of `indent`, the column of the enclosing collection.
-  void InlineValue(const Node& node, size_t indent) {
-    switch (node.kind) {
-      case Node::Kind::Null: out_ += "null"; break;
-      case Node::Kind::Bool: out_ += node.boolean ? "true" : "false"; break;
-      case Node::Kind::Int: AppendInt(out_, node.integer); break;
-      case Node::Kind::Map: out_ += "{}"; break;
-      case Node::Kind::List: out_ += "[]"; break;
-      case Node::Kind::String: String(node.string, indent); return;
+  void InlineValue(const Node& node, size_t indent, Style style) {
+    if (style == Style::Plain) {
+      char* p = PlainScalar(Room(PlainScalarRoom(node) + 1), node);
+      *p++ = '\n';
+      Done(p);
+      return;
     }
-    out_ += '\n';
-  }
-
-  void String(std::string_view s, size_t indent) {
-    switch (ChooseStyle(s, false)) {
-      case Style::Plain: out_ += s; break;
-      case Style::Literal: AppendLiteral(out_, s, indent + 2); return;
-      case Style::DoubleQuoted: AppendDoubleQuoted(out_, s); break;
+    scratch_.clear();
+    if (style == Style::Literal) {
+      AppendLiteral(scratch_, node.string, indent + 2);
+    } else {
+      AppendDoubleQuoted(scratch_, node.string);
+      scratch_ += '\n';
     }
-    out_ += '\n';
+    Put(scratch_);
   }
 
   std::string& out_;
+  size_t pos_;           // the end of what was written; out_ may be longer
+  std::string scratch_;  // quoted strings, literal blocks and special keys
 };
 
 }  // namespace
@@ -374,10 +536,12 @@ class YamlWriter {
 std::string WriteYaml(const std::vector<Object>& objects) {
   std::string out;
   out.reserve(objects.size() * kBytesPerObject);
-  YamlWriter writer(out);
-  for (size_t i = 0; i < objects.size(); ++i) {
-    if (i > 0) out += "---\n";
-    writer.Document(objects[i].root);
+  {
+    YamlWriter writer(out);
+    for (size_t i = 0; i < objects.size(); ++i) {
+      if (i > 0) writer.Put("---\n");
+      writer.Document(objects[i].root);
+    }
   }
   return out;
 }
