@@ -91,6 +91,15 @@ struct State {
   }
 };
 
+// Appends to a node's list of children, with room for four at the first:
+// calls, records and lists mostly hold a few, and growing one by one would
+// allocate for each of the first three.
+template <typename T>
+void Append(std::vector<T>& list, T item) {
+  if (list.capacity() == 0) list.reserve(4);
+  list.push_back(std::move(item));
+}
+
 // Nesting beyond this depth is refused so that no input can exhaust the stack.
 constexpr int kMaxNesting = 128;
 
@@ -379,7 +388,7 @@ struct Action<g::list_item> {
   template <typename Input>
   static void apply(const Input&, State& st) {
     Expr* item = st.Pop();
-    st.exprs.back()->items.push_back(item);
+    Append(st.exprs.back()->items, item);
   }
 };
 
@@ -457,7 +466,7 @@ struct Action<g::record_entry> {
   static void apply(const Input&, State& st) {
     Expr* value = st.Pop();
     Expr* key = st.Pop();
-    st.exprs.back()->entries.push_back(RecordEntry{key, value});
+    Append(st.exprs.back()->entries, RecordEntry{key, value});
   }
 };
 
@@ -509,7 +518,7 @@ struct Action<g::named_arg> {
     size_t n = 0;
     while (n < t.size() && t[n] != ' ' && t[n] != '\t' && t[n] != ':') ++n;
     uint32_t begin = st.Offset(in.begin());
-    st.exprs.back()->args.push_back(Arg{Ident{t.substr(0, n), {st.file.file_id, begin, begin + uint32_t(n)}}, value});
+    Append(st.exprs.back()->args, Arg{Ident{t.substr(0, n), {st.file.file_id, begin, begin + uint32_t(n)}}, value});
   }
 };
 
@@ -518,7 +527,7 @@ struct Action<g::positional_arg> {
   template <typename Input>
   static void apply(const Input&, State& st) {
     Expr* value = st.Pop();
-    st.exprs.back()->args.push_back(Arg{{}, value});
+    Append(st.exprs.back()->args, Arg{{}, value});
   }
 };
 
