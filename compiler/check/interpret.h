@@ -48,8 +48,9 @@ class ComponentBuilder {
   void ReadPatches(const Value& v);
   bool CheckPatchValue(const Value& v, const std::string& path);
   void CheckGeneratedLabels(const Value& rec);
-  // The keys of the selector: the component's `selector`, or the generated pair.
-  std::vector<std::string> SelectorKeys() const;
+  // The keys of the selector: the component's `selector`, or the generated pair
+  // (views into the component or constants).
+  std::vector<std::string_view> SelectorKeys() const;
   bool ReadTopology(const Value& v, std::string& key);
 
   Reader& r_;

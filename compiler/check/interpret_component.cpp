@@ -91,15 +91,16 @@ void ComponentBuilder::Build(const Value& rec) {
 
 // Labels kstatec generates (and the selector, which must keep matching the
 // pods) cannot be overridden by `labels` or `podLabels`.
-std::vector<std::string> ComponentBuilder::SelectorKeys() const {
+std::vector<std::string_view> ComponentBuilder::SelectorKeys() const {
   if (!c_.selector) return {"app.kubernetes.io/name", "app.kubernetes.io/instance"};
-  std::vector<std::string> keys;
+  std::vector<std::string_view> keys;
+  keys.reserve(c_.selector->size() + 1);
   for (const auto& [key, value] : *c_.selector) keys.push_back(key);
   return keys;
 }
 
 void ComponentBuilder::CheckGeneratedLabels(const Value& rec) {
-  std::vector<std::string> reserved = SelectorKeys();
+  std::vector<std::string_view> reserved = SelectorKeys();
   reserved.emplace_back("app.kubernetes.io/managed-by");
   for (const char* field : {"labels", "podLabels"}) {
     const Value* v = rec.Get(field);

@@ -183,7 +183,7 @@ void ComponentBuilder::ReadClient(const Value& v, std::string name, bool named) 
   if (const Value* s = v.Get("selector"); s && r_.Labels(*s, "client selector", cs.selector)) {
     // The labels narrow the component's selector; one of its own keys would
     // point the Service at other pods, or at none.
-    std::vector<std::string> own = SelectorKeys();
+    std::vector<std::string_view> own = SelectorKeys();
     for (const auto& [key, value] : cs.selector) {
       if (std::find(own.begin(), own.end(), key) == own.end()) continue;
       r_.diags()

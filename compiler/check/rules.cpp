@@ -120,7 +120,7 @@ void CheckMounts(const Component& c, diag::Diagnostics& diags) {
   for (const SecretVolume& s : c.secrets) volumes.push_back(s.name);
   for (const Scratch& s : c.scratch) volumes.push_back(s.name);
   auto each = [&](const Container& k) {
-    std::map<std::string, SourceRange> paths;
+    std::map<std::string_view, SourceRange> paths;  // views into the mounts
     for (const Mount& m : k.mounts) {
       if (std::find(volumes.begin(), volumes.end(), m.volume) == volumes.end()) {
         diag::Diagnostic& d = diags.Report(K::MountUnknownVolume, m.volume_range, m.volume);
@@ -132,7 +132,8 @@ void CheckMounts(const Component& c, diag::Diagnostics& diags) {
         d.help = fmt::format("did you mean `\"/{}\"`?", m.path);
         d.fixes.push_back({m.path_range, fmt::format("\"/{}\"", m.path)});
       } else {
-        std::string normal = m.path.size() > 1 && m.path.back() == '/' ? m.path.substr(0, m.path.size() - 1) : m.path;
+        std::string_view normal = m.path;
+        if (normal.size() > 1 && normal.back() == '/') normal.remove_suffix(1);
         auto [it, fresh] = paths.emplace(normal, m.path_range);
         if (!fresh) {
           diag::Diagnostic& d = diags.Report(K::MountPathTwice, m.path_range, normal, k.name);
