@@ -2,6 +2,7 @@
 #include "compiler/check/rules.h"
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <unordered_map>
 #include <set>
@@ -344,6 +345,20 @@ std::vector<ObjectName> ObjectNames(const Component& c) {
 
 namespace {
 
+// An object or component in the program: kind (empty for a component),
+// namespace (empty for cluster-scoped objects) and name.
+struct NameKey {
+  std::string_view kind, ns, name;
+  bool operator==(const NameKey&) const = default;
+};
+struct NameKeyHash {
+  size_t operator()(const NameKey& k) const {
+    std::hash<std::string_view> h;
+    return h(k.name) ^ (h(k.ns) * 31) ^ (h(k.kind) * 131);
+  }
+};
+const std::string kNoNamespace;
+
 // " in namespace `shop`", or "" for components without a namespace declaration.
 std::string InNamespace(const std::string& ns) {
   return ns.empty() ? std::string() : fmt::format(" in namespace `{}`", ns);
@@ -445,28 +460,28 @@ void CheckProgram(const Program& p, diag::Diagnostics& diags) {
       d.help = "keep `{ create = true }` on one declaration of the namespace";
     }
   }
-  // Keys are "namespace\0name" and "kind\0namespace\0name" (names never hold a NUL).
-  std::unordered_map<std::string, const Component*> components;
-  std::unordered_map<std::string, SourceRange> objects;
+  // Keys are views: into the components, the constant kinds, and `names`,
+  // which keeps the object names alive (most fit in a string's own buffer).
+  std::unordered_map<NameKey, const Component*, NameKeyHash> components;
+  std::unordered_map<NameKey, SourceRange, NameKeyHash> objects;
+  std::deque<std::string> names;
   components.reserve(p.components.size());
   objects.reserve(p.components.size() * 4);
-  std::string key;
   for (const Component& c : p.components) {
-    key.assign(c.namespace_).append(1, '\0').append(c.name);
-    auto [it, fresh] = components.emplace(key, &c);
+    auto [it, fresh] = components.emplace(NameKey{{}, c.namespace_, c.name}, &c);
     if (!fresh) {
       diag::Diagnostic& d = diags.Report(K::DuplicateComponent, c.name_range, c.name, InNamespace(c.namespace_));
       d.notes.push_back({it->second->name_range, "first declared here"});
       continue;
     }
     for (ObjectName& o : ObjectNames(c)) {
-      std::string ns = o.cluster_scoped ? std::string() : c.namespace_;
-      key.assign(o.kind).append(1, '\0').append(ns).append(1, '\0').append(o.name);
-      auto [oit, ofresh] = objects.emplace(key, o.range);
+      const std::string& ns = o.cluster_scoped ? kNoNamespace : c.namespace_;
+      const std::string& name = names.emplace_back(std::move(o.name));
+      auto [oit, ofresh] = objects.emplace(NameKey{o.kind, ns, name}, o.range);
       if (!ofresh) {
-        diag::Diagnostic& d = diags.Report(K::DuplicateObject, o.range, o.kind, o.name, InNamespace(ns));
+        diag::Diagnostic& d = diags.Report(K::DuplicateObject, o.range, o.kind, name, InNamespace(ns));
         d.notes.push_back({oit->second, "the other one comes from here"});
-        if (o.kind == "Service" && o.name == c.name) {
+        if (o.kind == "Service" && name == c.name) {
           d.help = fmt::format("the headless Service `{}` governs the StatefulSet of that name and gives its pods "
                                "their DNS names; give the other Service another name", c.name);
         }
