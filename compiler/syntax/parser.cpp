@@ -25,16 +25,39 @@ struct SyntaxFailure {
   bool expects_name;
 };
 
-struct State {
-  File& file;
-  const char* base;
-  diag::Diagnostics& diags;
+// The stacks of nodes being built. A Parser keeps one set for all its
+// declarations, so their buffers are allocated once per file.
+struct Stacks {
   std::vector<Expr*> exprs;
   std::vector<Block*> blocks;
   std::vector<Stmt*> stmts;
   std::vector<uint32_t> interps;  // offsets of open `${`
-  int depth = 0;                  // nesting of expressions and blocks, bounded by kMaxNesting
   std::vector<TypeRef> types;     // template parameter types being read (`list[...]` nests)
+
+  void Clear() {
+    exprs.clear();
+    blocks.clear();
+    stmts.clear();
+    interps.clear();
+    types.clear();
+  }
+};
+
+struct State {
+  State(File& f, const char* text, diag::Diagnostics& d, Stacks& stacks)
+      : file(f), base(text), diags(d), exprs(stacks.exprs), blocks(stacks.blocks), stmts(stacks.stmts),
+        interps(stacks.interps), types(stacks.types) {
+    stacks.Clear();
+  }
+  File& file;
+  const char* base;
+  diag::Diagnostics& diags;
+  std::vector<Expr*>& exprs;
+  std::vector<Block*>& blocks;
+  std::vector<Stmt*>& stmts;
+  std::vector<uint32_t>& interps;
+  std::vector<TypeRef>& types;
+  int depth = 0;  // nesting of expressions and blocks, bounded by kMaxNesting
 
   uint32_t Offset(const char* p) const { return static_cast<uint32_t>(p - base); }
   template <typename Input>
@@ -1005,6 +1028,7 @@ using MemoryInput = pegtl::memory_input<pegtl::tracking_mode::lazy, pegtl::eol::
 struct Parser::Input {
   Input(const char* data, size_t size, const std::string& path) : in(data, size, path) {}
   MemoryInput in;
+  Stacks stacks;
 };
 
 Parser::Parser(const base::SourceManager& sources, uint32_t file_id, diag::Diagnostics& diags)
@@ -1018,7 +1042,7 @@ Parser::Parser(const base::SourceManager& sources, uint32_t file_id, diag::Diagn
     return;
   }
   File scratch;
-  State st{scratch, text_.data(), diags_, {}, {}, {}, {}, 0, {}};
+  State st(scratch, text_.data(), diags_, in_->stacks);
   try {
     pegtl::parse<g::file_start, Action, Control>(in_->in, st);
   } catch (const SyntaxFailure& f) {  // a comment that never ends
@@ -1034,7 +1058,7 @@ std::unique_ptr<File> Parser::Next() {
   while (!done_) {
     auto file = std::make_unique<File>();
     file->file_id = file_id_;
-    State st{*file, text_.data(), diags_, {}, {}, {}, {}, 0, {}};
+    State st(*file, text_.data(), diags_, in_->stacks);
     try {
       pegtl::parse<g::next_item, Action, Control>(in_->in, st);
     } catch (const SyntaxFailure& f) {
