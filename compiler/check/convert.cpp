@@ -178,9 +178,13 @@ bool Reader::StringMap(const Value& v, std::string_view what, StringPairs& out) 
     return false;
   }
   bool ok = true;
+  out.reserve(out.size() + v.keys.size());
   for (size_t i = 0; i < v.keys.size(); ++i) {
-    std::string s;
     const Value& item = v.items[i];
+    if (item.kind == ValueKind::String) {
+      out.emplace_back(v.keys[i], item.text);
+      continue;
+    }
     if (item.kind == ValueKind::Int || item.kind == ValueKind::Bool) {
       diag::Diagnostic& d = diags().Report(K::TypeMismatch, item.range, fmt::format("the value of `{}`", v.keys[i]),
                                            "a string", Describe(item));
@@ -191,8 +195,8 @@ bool Reader::StringMap(const Value& v, std::string_view what, StringPairs& out) 
       ok = false;
       continue;
     }
-    if (String(item, fmt::format("the value of `{}`", v.keys[i]), s)) out.emplace_back(v.keys[i], std::move(s));
-    else ok = false;
+    Mismatch(item, fmt::format("the value of `{}`", v.keys[i]), "a string");
+    ok = false;
   }
   return ok;
 }
