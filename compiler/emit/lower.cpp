@@ -164,9 +164,9 @@ Node RulesNode(const std::vector<RbacRule>& rules) {
   for (const RbacRule& r : rules) {
     Node& rule = list.PushMap(r.range);
     rule.members.reserve(5);
-    auto add = [&](std::string_view key, const std::vector<std::string>& items) {
+    auto add = [&](Key key, const std::vector<std::string>& items) {
       if (items.empty()) return;
-      Node& n = rule.AddList(key);
+      Node& n = rule.AddList(std::move(key));
       n.items.reserve(items.size());
       for (const std::string& item : items) n.PushStr(item);
     };

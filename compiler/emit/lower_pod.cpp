@@ -50,7 +50,7 @@ Node StringList(const std::vector<std::string>& items) {
 }
 
 // [{name: k, value: v}, ...] (or any two field names) from pairs.
-Node PairList(const StringPairs& pairs, std::string_view first, std::string_view second) {
+Node PairList(const StringPairs& pairs, const Key& first, const Key& second) {
   Node list = Node::List();
   list.items.reserve(pairs.size());
   for (const auto& [a, b] : pairs) {
@@ -125,7 +125,7 @@ Node EnvNode(const EnvVar& e) {
   switch (e.source) {
     case EnvVar::Source::SecretKey:
     case EnvVar::Source::ConfigMapKey: {
-      Node& ref = from.AddMap(e.source == EnvVar::Source::SecretKey ? "secretKeyRef" : "configMapKeyRef");
+      Node& ref = from.AddMap(e.source == EnvVar::Source::SecretKey ? Key("secretKeyRef") : Key("configMapKeyRef"));
       ref.members.reserve(3);
       ref.AddStr("name", e.ref_name);
       ref.AddStr("key", e.ref_key);
@@ -153,10 +153,10 @@ bool HasResources(const Resources& r) {
 
 Node ResourcesNode(const Resources& r) {
   Node n = Node::Map(r.range);
-  auto group = [&](const char* name, const std::optional<int64_t>& cpu, const std::optional<int64_t>& memory,
+  auto group = [&](Key name, const std::optional<int64_t>& cpu, const std::optional<int64_t>& memory,
                    const std::optional<int64_t>& ephemeral) {
     if (!cpu && !memory && !ephemeral) return;
-    Node& g = n.AddMap(name);
+    Node& g = n.AddMap(std::move(name));
     g.members.reserve(bool(cpu) + bool(memory) + bool(ephemeral));
     if (cpu) g.AddStr("cpu", base::FormatMillicores(*cpu));
     if (memory) g.AddStr("memory", base::FormatBytes(*memory));
@@ -208,7 +208,7 @@ Node ContainerNode(const Container& k) {
       Node& item = list.PushMap(e.range);
       item.members.reserve(2);
       if (!e.prefix.empty()) item.AddStr("prefix", e.prefix);
-      Node& ref = item.AddMap(e.secret ? "secretRef" : "configMapRef");
+      Node& ref = item.AddMap(e.secret ? Key("secretRef") : Key("configMapRef"));
       ref.members.reserve(2);
       ref.AddStr("name", e.name);
       if (e.optional) ref.Add("optional", Node::Bool(*e.optional));
@@ -304,11 +304,11 @@ void AddScheduling(const Component& c, const Node& selector, Node& spec) {
 }
 
 // {name: ..., <kind>: {}} for a volume; the caller fills the inner map.
-Node& Volume(Node& list, SourceRange range, const std::string& name, std::string_view kind) {
+Node& Volume(Node& list, SourceRange range, const std::string& name, Key kind) {
   Node& v = list.PushMap(range);
   v.members.reserve(2);
   v.AddStr("name", name);
-  Node& inner = v.AddMap(kind);
+  Node& inner = v.AddMap(std::move(kind));
   inner.members.reserve(4);
   return inner;
 }

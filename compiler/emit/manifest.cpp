@@ -43,26 +43,25 @@ Node Node::List(base::SourceRange src) {
   return n;
 }
 
-Node& Node::Set(std::string_view key, Node value) {
+Node& Node::Set(Key key, Node value) {
   if (Node* existing = Find(key)) {
     *existing = std::move(value);
     return *existing;
   }
-  members.emplace_back(std::string(key), std::move(value));
+  members.emplace_back(std::move(key), std::move(value));
   return members.back().second;
 }
 
-Node& Node::Add(std::string_view key, Node value) {
-  return members
-      .emplace_back(std::piecewise_construct, std::forward_as_tuple(key), std::forward_as_tuple(std::move(value)))
-      .second;
+Node& Node::Add(Key key, Node value) {
+  return members.emplace_back(std::move(key), std::move(value)).second;
 }
 
 namespace {
 
-Node& Emplace(std::vector<std::pair<std::string, Node>>& members, std::string_view key, Node::Kind kind,
-              base::SourceRange src) {
-  Node& n = members.emplace_back(std::piecewise_construct, std::forward_as_tuple(key), std::forward_as_tuple()).second;
+Node& Emplace(std::vector<std::pair<Key, Node>>& members, Key&& key, Node::Kind kind, base::SourceRange src) {
+  Node& n =
+      members.emplace_back(std::piecewise_construct, std::forward_as_tuple(std::move(key)), std::forward_as_tuple())
+          .second;
   n.kind = kind;
   n.source = src;
   return n;
@@ -70,23 +69,23 @@ Node& Emplace(std::vector<std::pair<std::string, Node>>& members, std::string_vi
 
 }  // namespace
 
-Node& Node::AddStr(std::string_view key, std::string_view value, base::SourceRange src) {
-  Node& n = Emplace(members, key, Kind::String, src);
+Node& Node::AddStr(Key key, std::string_view value, base::SourceRange src) {
+  Node& n = Emplace(members, std::move(key), Kind::String, src);
   n.string = value;
   return n;
 }
 
-Node& Node::AddInt(std::string_view key, int64_t value, base::SourceRange src) {
-  Node& n = Emplace(members, key, Kind::Int, src);
+Node& Node::AddInt(Key key, int64_t value, base::SourceRange src) {
+  Node& n = Emplace(members, std::move(key), Kind::Int, src);
   n.integer = value;
   return n;
 }
 
-Node& Node::AddMap(std::string_view key, base::SourceRange src) {
-  return Emplace(members, key, Kind::Map, src);
+Node& Node::AddMap(Key key, base::SourceRange src) {
+  return Emplace(members, std::move(key), Kind::Map, src);
 }
-Node& Node::AddList(std::string_view key, base::SourceRange src) {
-  return Emplace(members, key, Kind::List, src);
+Node& Node::AddList(Key key, base::SourceRange src) {
+  return Emplace(members, std::move(key), Kind::List, src);
 }
 
 Node& Node::PushStr(std::string_view value, base::SourceRange src) {
@@ -118,9 +117,9 @@ const Node* Node::Find(std::string_view key) const {
   return nullptr;
 }
 
-Node& Node::Child(std::string_view key, base::SourceRange src) {
+Node& Node::Child(Key key, base::SourceRange src) {
   if (Node* existing = Find(key)) return *existing;
-  return Add(key, Map(src));
+  return Add(std::move(key), Map(src));
 }
 
 Node& Node::Push(Node value) {

@@ -3,6 +3,7 @@
 // server's field error back to a source line.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -13,6 +14,31 @@
 
 namespace kstate::emit {
 
+// A map key: a view of a string literal, or an owned copy of any other
+// string. Most keys the lowering writes are literals, and many are longer than
+// std::string's inline buffer (`app.kubernetes.io/name`, `podManagementPolicy`),
+// so copying them would cost a heap allocation each.
+class Key {
+ public:
+  // Implicit so that `AddStr("name", ...)` stays as written. Only for arrays
+  // with static storage duration: string literals and namespace-scope constants.
+  template <size_t N>
+  Key(const char (&literal)[N]) : literal_(literal, N - 1) {}  // NOLINT(google-explicit-constructor)
+  // A writable array may change or go away before the key does.
+  template <size_t N>
+  Key(char (&)[N]) = delete;
+  Key(std::string s) : owned_(std::move(s)) {}  // NOLINT(google-explicit-constructor)
+  Key(std::string_view s) : owned_(s) {}        // NOLINT(google-explicit-constructor)
+
+  std::string_view view() const { return literal_.data() ? literal_ : std::string_view(owned_); }
+  operator std::string_view() const { return view(); }  // NOLINT(google-explicit-constructor)
+  friend bool operator==(const Key& a, std::string_view b) { return a.view() == b; }
+
+ private:
+  std::string_view literal_;  // no data when the key is owned
+  std::string owned_;
+};
+
 // One node: a scalar, a map with keys in output order, or a list.
 struct Node {
   enum class Kind : uint8_t { Null, Bool, Int, String, Map, List };
@@ -21,7 +47,7 @@ struct Node {
   bool boolean = false;
   int64_t integer = 0;
   std::string string;
-  std::vector<std::pair<std::string, Node>> members;
+  std::vector<std::pair<Key, Node>> members;
   std::vector<Node> items;
   base::SourceRange source;
 
@@ -32,20 +58,20 @@ struct Node {
   static Node List(base::SourceRange src = {});
 
   // Map access: Set replaces an existing key in place or appends a new one.
-  Node& Set(std::string_view key, Node value);
+  Node& Set(Key key, Node value);
   // Appends a member whose key the caller knows is new (no search).
-  Node& Add(std::string_view key, Node value);
+  Node& Add(Key key, Node value);
   // Add and Push of a new scalar or empty collection, built in place.
-  Node& AddStr(std::string_view key, std::string_view value, base::SourceRange src = {});
-  Node& AddInt(std::string_view key, int64_t value, base::SourceRange src = {});
-  Node& AddMap(std::string_view key, base::SourceRange src = {});
-  Node& AddList(std::string_view key, base::SourceRange src = {});
+  Node& AddStr(Key key, std::string_view value, base::SourceRange src = {});
+  Node& AddInt(Key key, int64_t value, base::SourceRange src = {});
+  Node& AddMap(Key key, base::SourceRange src = {});
+  Node& AddList(Key key, base::SourceRange src = {});
   Node& PushStr(std::string_view value, base::SourceRange src = {});
   Node& PushMap(base::SourceRange src = {});
   Node* Find(std::string_view key);
   const Node* Find(std::string_view key) const;
   // Find or add a map member (added as an empty map).
-  Node& Child(std::string_view key, base::SourceRange src = {});
+  Node& Child(Key key, base::SourceRange src = {});
   // List append.
   Node& Push(Node value);
 
