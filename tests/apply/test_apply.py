@@ -16,17 +16,13 @@ import select
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "apiserver"))
+import support  # noqa: E402  (exits 77, a skip, when the fixture cannot make certificates)
+from support import write_file as write  # noqa: E402
+
 ARGS = None
-
-
-def write(directory, name, text):
-    path = os.path.join(directory, name)
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
-    return path
 
 
 SYSTEM = """namespace "shop" { create = true }
@@ -91,29 +87,12 @@ class ConnectProxy(socketserver.ThreadingTCPServer):
         super().__init__(("127.0.0.1", 0), Handler)
 
 
-class ApplyTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        sys.path.insert(0, os.path.join(ARGS.repo, "tests", "apiserver"))
-        from apiserver import start_server  # noqa: E402
-        import support  # noqa: E402
-        cls.support = support
-        cls.server = start_server()
-        cls.client = support.Client(cls.server)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
+class ApplyTest(support.FakeServerTestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="kstate-apply-")
 
     def kstatec(self, *args, timeout=60):
-        cmd = [ARGS.kstatec, "apply", "--kubeconfig", self.server.kubeconfig, "--context", "admin-cert", *args]
-        start = time.monotonic()
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-        p.seconds = time.monotonic() - start
-        return p
+        return support.run_kstatec(ARGS.kstatec, self.server, "apply", *args, timeout=timeout)
 
     def requests(self):
         return self.server.log()
@@ -143,7 +122,7 @@ class ApplyTest(unittest.TestCase):
         self.client.post("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace",
                                                 "metadata": {"name": "demo"}})
         example = os.path.join(ARGS.repo, "examples", "mariadb", "mariadb.kstate")
-        code, text = self.support.run_on_terminal([ARGS.kstatec, "apply", example, "--kubeconfig",
+        code, text = support.run_on_terminal([ARGS.kstatec, "apply", example, "--kubeconfig",
                                                    self.server.kubeconfig, "--context", "admin-cert", "--timeout", "60s"])
         self.assertEqual(code, 0, text)
         # Redrawn in place: cursor up and clear, a line per pod ordinal.
@@ -393,9 +372,6 @@ def main():
     ap.add_argument("--kstatec", required=True)
     ap.add_argument("--repo", required=True)
     ARGS, rest = ap.parse_known_args()
-    if subprocess.run(["which", "openssl"], capture_output=True).returncode != 0:
-        print("skipped: the fake API server needs the openssl command")
-        sys.exit(77)
     unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
 
 

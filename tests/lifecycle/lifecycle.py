@@ -17,11 +17,12 @@ import base64
 import hashlib
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import time
 import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "apiserver"))
+import support  # noqa: E402  (exits 77, a skip, when the fixture cannot make certificates)
 
 ARGS = None
 
@@ -45,22 +46,9 @@ def applyset_id(parent, ns):
     return "applyset-%s-v1" % base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
-class LifecycleTest(unittest.TestCase):
+class LifecycleTest(support.FakeServerTestCase):
     """A fake API server shared by the class; `self.ns` is new for every test."""
     counter = 0
-
-    @classmethod
-    def setUpClass(cls):
-        sys.path.insert(0, os.path.join(ARGS.repo, "tests", "apiserver"))
-        from apiserver import start_server  # noqa: E402
-        import support  # noqa: E402
-        cls.support = support
-        cls.server = start_server()
-        cls.client = support.Client(cls.server)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
 
     def setUp(self):
         LifecycleTest.counter += 1
@@ -68,10 +56,7 @@ class LifecycleTest(unittest.TestCase):
         self.dir = tempfile.mkdtemp(prefix="kstate-lifecycle-")
 
     def write(self, name, text):
-        path = os.path.join(self.dir, name)
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(text)
-        return path
+        return support.write_file(self.dir, name, text)
 
     def db(self, replicas=3, size="1Gi", name="db.kstate"):
         """Writes the DB component in this test's namespace; returns its path."""
@@ -79,11 +64,7 @@ class LifecycleTest(unittest.TestCase):
 
     def kstatec(self, command, *args, timeout=120, stdin=None):
         """Runs `kstatec COMMAND ARGS` against the fake server; the CompletedProcess has .seconds."""
-        cmd = [ARGS.kstatec, command, "--kubeconfig", self.server.kubeconfig, "--context", "admin-cert", *args]
-        start = time.monotonic()
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, input=stdin)
-        p.seconds = time.monotonic() - start
-        return p
+        return support.run_kstatec(ARGS.kstatec, self.server, command, *args, timeout=timeout, stdin=stdin)
 
     def assertOk(self, p, code=0):
         self.assertEqual(p.returncode, code, "stdout:\n%s\nstderr:\n%s" % (p.stdout, p.stderr))
@@ -127,7 +108,4 @@ def main():
     ap.add_argument("--kstatec", required=True)
     ap.add_argument("--repo", required=True)
     ARGS, rest = ap.parse_known_args()
-    if subprocess.run(["which", "openssl"], capture_output=True).returncode != 0:
-        print("skipped: the fake API server needs the openssl command")
-        sys.exit(77)
     unittest.main(module="__main__", argv=[sys.argv[0]] + rest, verbosity=2)

@@ -217,7 +217,7 @@ class ChangeTest(LifecycleTest):
         cmd = [lifecycle.ARGS.kstatec, "apply", path, "--recreate", "-o", "lines", "--kubeconfig", self.server.kubeconfig,
                "--context", "admin-cert"]
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.support.wait_for(lambda: self.requests("DELETE", "/statefulsets/db"), timeout=30, what="the orphan delete")
+        lifecycle.support.wait_for(lambda: self.requests("DELETE", "/statefulsets/db"), timeout=30, what="the orphan delete")
         time.sleep(0.5)
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=30)

@@ -70,7 +70,7 @@ class DeleteTest(LifecycleTest):
         """Runs `kstatec delete ARGS` on a pseudo-terminal and types `answer` at the prompt; (exit code, output)."""
         argv = [lifecycle.ARGS.kstatec, "delete", *args, "--kubeconfig", self.server.kubeconfig, "--context",
                 "admin-cert"]
-        return self.support.run_on_terminal(argv, timeout, prompt=b"Type yes", answer=answer)
+        return lifecycle.support.run_on_terminal(argv, timeout, prompt=b"Type yes", answer=answer)
 
     # ---- the data is kept
     def test_keeps_every_claim_and_lists_them_with_sizes(self):

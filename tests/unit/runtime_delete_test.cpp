@@ -23,9 +23,6 @@ using kstate::runtime::http::Request;
 using kstate::runtime::http::Response;
 namespace plan = kstate::runtime::plan;
 
-Resource Claims() {
-  return {"", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", true};
-}
 Resource StatefulSets() {
   return {"apps", "v1", "statefulsets", "StatefulSet", true};
 }
@@ -99,7 +96,7 @@ TEST_CASE("runtime_delete: ApiClient::Delete refuses a PersistentVolumeClaim and
     ApiClient::DeleteOptions options;
     options.dry_run = dry_run;
     options.uid = "claim-uid";
-    auto result = api.Delete(Claims(), "ns", "data-db-0", options);
+    auto result = api.Delete(kstate::runtime::api::kClaims, "ns", "data-db-0", options);
     CHECK_FALSE(result.ok());
     CHECK_THAT(result.error.message, Catch::Contains("refusing to delete PersistentVolumeClaim ns/data-db-0"));
     CHECK_THAT(result.error.message, Catch::Contains("--delete-data"));
