@@ -24,6 +24,9 @@ struct Spec {
   std::vector<std::string_view> named_only;    // parameters only accepted by name
   size_t required = 0;                         // how many leading positional parameters are required
   bool variadic = false;                       // extra positional arguments collect into the first parameter
+  // The name a caller gives the first positional parameter, where the result
+  // stores it under another key: `tcp(port: 5432)` is kept as field `tcp`.
+  std::string_view first_named = {};
   std::string_view signature = {};             // from the schema, which documents every built-in
 };
 
@@ -49,10 +52,10 @@ std::vector<Spec> WithSignatures(std::vector<Spec> specs) {
 
 const std::vector<Spec>& Specs() {
   static const std::vector<Spec> kSpecs = WithSignatures({
-      {"exec", "probe", {"exec"}, {}, 1, true},
-      {"http", "probe", {"http", "port"}, {"scheme", "host", "headers"}, 1, false},
-      {"tcp", "probe", {"tcp"}, {}, 1, false},
-      {"grpc", "probe", {"grpc"}, {"service"}, 1, false},
+      {"exec", "probe", {"exec"}, {}, 1, true, "command"},
+      {"http", "probe", {"http", "port"}, {"scheme", "host", "headers"}, 1, false, "path"},
+      {"tcp", "probe", {"tcp"}, {}, 1, false, "port"},
+      {"grpc", "probe", {"grpc"}, {"service"}, 1, false, "port"},
       {"required", "required", {"topology"}, {}, 1, false},
       {"preferred", "preferred", {"topology", "weight"}, {}, 1, false},
       {"secret", "secret", {"name", "key"}, {"optional", "prefix"}, 1, false},
@@ -100,6 +103,15 @@ Value Evaluator::EvalCall(const syntax::Expr& e, const Scope& scope) {
     if (arg.name.text.empty()) {
       if (position < spec->positional.size()) {
         std::string_view param = spec->positional[position++];
+        if (args.Get(param)) {  // named before it: `tcp(port: 80, 81)`
+          std::string_view shown = position == 1 && !spec->first_named.empty() ? spec->first_named : param;
+          diag::Diagnostic& d =
+              diags_.Report(K::BadCall, arg.value->range, fmt::format("argument `{}` is given twice", shown));
+          d.notes.push_back({args.KeyRange(param), "first given here, by name"});
+          d.help = "positional arguments fill the parameters in order; give this one by name too, or drop one";
+          ok = false;
+          continue;
+        }
         args.Set(std::string(param), arg.value->range, Eval(*arg.value, scope));
       } else if (spec->variadic) {
         Value* list = args.Get(spec->positional[0]);
@@ -118,24 +130,34 @@ Value Evaluator::EvalCall(const syntax::Expr& e, const Scope& scope) {
       }
       continue;
     }
-    bool known = std::find(spec->positional.begin(), spec->positional.end(), arg.name.text) != spec->positional.end() ||
-                 std::find(spec->named_only.begin(), spec->named_only.end(), arg.name.text) != spec->named_only.end();
+    std::string_view key = arg.name.text;
+    bool renamed = !spec->first_named.empty();
+    bool known = false;
+    if (renamed && key == spec->first_named) {
+      key = spec->positional[0];
+      known = true;
+    } else if (!(renamed && key == spec->positional[0])) {
+      known = std::find(spec->positional.begin(), spec->positional.end(), key) != spec->positional.end() ||
+              std::find(spec->named_only.begin(), spec->named_only.end(), key) != spec->named_only.end();
+    }
     if (!known) {
       diag::Diagnostic& d = diags_.Report(K::BadCall, arg.name.range,
                                           fmt::format("`{}` has no parameter `{}`", spec->name, arg.name.text));
       std::vector<std::string_view> params(spec->positional.begin(), spec->positional.end());
+      if (renamed) params.front() = spec->first_named;
       params.insert(params.end(), spec->named_only.begin(), spec->named_only.end());
       diag::SuggestClosest(d, arg.name.text, params);
       if (d.help.empty()) d.help = fmt::format("it is called as `{}`", spec->signature);
       ok = false;
       continue;
     }
-    if (args.Get(arg.name.text)) {
-      diags_.Report(K::BadCall, arg.name.range, fmt::format("argument `{}` is given twice", arg.name.text));
+    if (args.Get(key)) {
+      diags_.Report(K::BadCall, arg.name.range, fmt::format("argument `{}` is given twice", arg.name.text))
+          .notes.push_back({args.KeyRange(key), "first given here"});
       ok = false;
       continue;
     }
-    args.Set(std::string(arg.name.text), arg.name.range, Eval(*arg.value, scope));
+    args.Set(std::string(key), arg.name.range, Eval(*arg.value, scope));
   }
   for (size_t i = 0; i < spec->required; ++i) {
     if (!args.Get(spec->positional[i])) {

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Checks that docs/tutorial.md is true: its files compile and its commands
-print what it shows.
+"""Checks that a document (docs/tutorial.md, README.md) is true: its files
+compile and its commands print what it shows.
 
-  check_tutorial.py --kstatec KSTATEC --repo REPO
+  check_doc.py --kstatec KSTATEC --repo REPO [--doc PATH] [--last-file PATH]
 
-The tutorial is read from top to bottom in a temporary directory:
+The document (by default docs/tutorial.md in REPO) is read from top to bottom
+in a temporary directory:
 
 - A fenced block right after `<!-- file: NAME.kstate -->` is a complete file:
   it is written to NAME (relative, may contain directories, so later files can
@@ -16,8 +17,8 @@ The tutorial is read from top to bottom in a temporary directory:
   output, then standard error). A line `...` in the expected text stands for
   any number of lines. Other blocks (fragments, `sh` blocks with kubectl) are
   not run.
-- The last complete file that does not fail must equal
-  examples/shop/shop.kstate byte for byte.
+- With --last-file (the tutorial passes examples/shop/shop.kstate), the last
+  complete file that does not fail must equal that file byte for byte.
 
 Exits 0 when all of this holds, 1 otherwise; the last line is
 "N passed, M failed" (checks).
@@ -43,6 +44,7 @@ class Block:
 
 def parse(path):
     """The fenced blocks of a markdown file, with the file marker before each."""
+    doc = os.path.basename(path)
     lines = open(path, encoding="utf-8").read().split("\n")
     blocks, errors = [], []
     pending = None  # (name, fails, line) of a marker waiting for its fence
@@ -52,16 +54,16 @@ def parse(path):
         m = MARKER.match(line)
         if m:
             if pending:
-                errors.append(f"tutorial.md:{pending[2]}: file marker not followed by a code block")
+                errors.append(f"{doc}:{pending[2]}: file marker not followed by a code block")
             pending = (m.group(1), bool(m.group(2)), i + 1)
             i += 1
             continue
         if line.startswith("<!-- file:"):
-            errors.append(f"tutorial.md:{i + 1}: malformed file marker: {line}")
+            errors.append(f"{doc}:{i + 1}: malformed file marker: {line}")
         f = FENCE.match(line)
         if not f:
             if pending and line.strip():
-                errors.append(f"tutorial.md:{pending[2]}: file marker not directly before a code block")
+                errors.append(f"{doc}:{pending[2]}: file marker not directly before a code block")
                 pending = None
             i += 1
             continue
@@ -72,13 +74,13 @@ def parse(path):
             body.append(lines[i] + "\n")
             i += 1
         if i == len(lines):
-            errors.append(f"tutorial.md:{start}: unclosed code block")
+            errors.append(f"{doc}:{start}: unclosed code block")
         i += 1
         marker = pending[:2] if pending else None
         pending = None
         blocks.append(Block(start, info, "".join(body), marker))
     if pending:
-        errors.append(f"tutorial.md:{pending[2]}: file marker at the end of the file")
+        errors.append(f"{doc}:{pending[2]}: file marker at the end of the file")
     return blocks, errors
 
 
@@ -117,22 +119,25 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kstatec", required=True)
     ap.add_argument("--repo", required=True)
+    ap.add_argument("--doc", help="the markdown file, relative to REPO (default docs/tutorial.md)",
+                    default=os.path.join("docs", "tutorial.md"))
+    ap.add_argument("--last-file", help="a file, relative to REPO, that the last complete file must equal")
     a = ap.parse_args()
     kstatec = os.path.abspath(a.kstatec)
-    tutorial = os.path.join(a.repo, "docs", "tutorial.md")
-    example = os.path.join(a.repo, "examples", "shop", "shop.kstate")
-    blocks, failures = parse(tutorial)
+    path = os.path.join(a.repo, a.doc)
+    doc = os.path.basename(path)
+    blocks, failures = parse(path)
     passed = 0
     env = dict(os.environ, NO_COLOR="1", LC_ALL="C",
                PATH=os.path.dirname(kstatec) + os.pathsep + os.environ.get("PATH", ""))
     last_complete = None
-    with tempfile.TemporaryDirectory(prefix="kstate-tutorial-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="kstate-doc-") as tmp:
         for b in blocks:
-            where = f"tutorial.md:{b.line}"
+            where = f"{doc}:{b.line}"
             if b.marker:
                 name, fails = b.marker
                 if not safe_name(name):
-                    failures.append(f"{where}: `{name}` is not a relative path inside the tutorial's directory")
+                    failures.append(f"{where}: `{name}` is not a relative path inside the document's directory")
                     continue
                 path = os.path.join(tmp, name)
                 os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -167,12 +172,13 @@ def main():
                                         + "\n".join("    " + e for e in expected) + "\n  but got\n"
                                         + "\n".join("    " + l for l in actual))
     if last_complete is None:
-        failures.append("tutorial.md: no complete file (no `<!-- file: NAME.kstate -->` marker)")
-    else:
+        failures.append(f"{doc}: no complete file (no `<!-- file: NAME.kstate -->` marker)")
+    elif a.last_file:
         where, text = last_complete
-        shop = open(example, encoding="utf-8").read() if os.path.exists(example) else None
-        if shop != text:
-            failures.append(f"{where}: the last complete file differs from examples/shop/shop.kstate"
+        last = os.path.join(a.repo, a.last_file)
+        want = open(last, encoding="utf-8").read() if os.path.exists(last) else None
+        if want != text:
+            failures.append(f"{where}: the last complete file differs from {a.last_file}"
                             " (they must be identical)")
         else:
             passed += 1
