@@ -189,6 +189,9 @@ Value Evaluator::EvalCall(const syntax::Expr& e, const Scope& scope) {
     const Value& sep = *args.Get("separator");
     if (list.kind != ValueKind::List) return type_error(list, "the first argument of `join`", "a list");
     if (sep.kind != ValueKind::String) return type_error(sep, "the separator of `join`", "a string");
+    // The separators are text the result copies: counted like the elements'
+    // text (Stringify), so a long separator cannot build an unbounded string.
+    if (list.items.size() > 1 && !Spend((list.items.size() - 1) * (sep.text.size() / 8 + 1), e.range)) return Value{};
     Value out = Value::Str({}, e.range);
     for (size_t i = 0; i < list.items.size(); ++i) {
       if (i) out.text += sep.text;
@@ -249,11 +252,11 @@ Value Evaluator::EvalCall(const syntax::Expr& e, const Scope& scope) {
   Value out;
   out.kind = ValueKind::List;
   out.range = e.range;
-  if (to->integer > lo && static_cast<uint64_t>(to->integer - lo) > 100000) {
+  if (RangeSize(lo, to->integer) > 100000) {
     diags_.Report(K::ArithmeticError, e.range, "the range has more than 100000 elements");
     return Value{};
   }
-  if (!Spend(static_cast<uint64_t>(std::max<int64_t>(to->integer - lo, 0)), e.range)) return Value{};
+  if (!Spend(RangeSize(lo, to->integer), e.range)) return Value{};
   for (int64_t i = lo; i < to->integer; ++i) out.items.push_back(Value::Int(i, e.range));
   return out;
 }

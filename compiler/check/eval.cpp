@@ -227,11 +227,11 @@ Value Evaluator::EvalComprehension(const Expr& e, const Scope& scope) {
   if (source.kind == ValueKind::Range && source.items[0].kind == ValueKind::Int &&
       source.items[1].kind == ValueKind::Int) {
     int64_t from = source.items[0].integer, to = source.items[1].integer;
-    if (to > from && static_cast<uint64_t>(to - from) > kMaxListSize) {
+    if (RangeSize(from, to) > kMaxListSize) {
       diags_.Report(K::ArithmeticError, source.range, fmt::format("the range has more than {} elements", kMaxListSize));
       return out;
     }
-    if (!Spend(static_cast<uint64_t>(std::max<int64_t>(to - from, 0)), source.range)) return Value{};
+    if (!Spend(RangeSize(from, to), source.range)) return Value{};
     for (int64_t i = from; i < to; ++i) elements.push_back(Value::Int(i, source.range));
   } else if (source.kind == ValueKind::List) {
     elements = std::move(source.items);

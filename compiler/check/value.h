@@ -81,6 +81,11 @@ std::string Describe(const Value& v);
 // How much building or copying `v` costs: its number of values, plus its text
 // in 8-byte units. The evaluator's budget is counted in these.
 uint64_t Weight(const Value& v);
+// How many whole numbers `from .. to` holds (0 when `to <= from`), without
+// overflowing for any pair of 64-bit bounds.
+inline uint64_t RangeSize(int64_t from, int64_t to) {
+  return to > from ? static_cast<uint64_t>(to) - static_cast<uint64_t>(from) : 0;
+}
 // Applies a template instance's overrides to the template's record: sections
 // merge field by field, named sections and ports, files and mounts merge by
 // name (or are added), anything else set with `=` replaces.

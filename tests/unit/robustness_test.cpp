@@ -746,6 +746,22 @@ std::vector<Hostile> KnownBugInputs() {
       {"string doubling 2^40", [] { return Doubling("\"xx\"", "a{0} + a{0}", "  labels = { a: a40 }\n"); }, false, 60},
       {"list doubling 2^40", [] { return Doubling("[1, 2]", "a{0} + a{0}", ""); }, false, 60},
       {"record doubling 2^40", [] { return Doubling("{x: 1}", "{{x: a{0}, y: a{0}}}", ""); }, false, 60},
+      // The separator of `join` was not counted: 100,000 copies of 512 kB
+      // built 50 GB (std::bad_alloc, an abort).
+      {"join with a 512 kB separator", [] {
+         std::string s = "component c {\n  image = \"x:1\"\n  let s0 = \"aaaaaaaa\"\n";
+         for (int i = 1; i <= 16; ++i) s += fmt::format("  let s{} = s{} + s{}\n", i, i - 1, i - 1);
+         return s + "  env { X = len(join(range(100000), s16)) }\n}\n";
+       }, false, 60},
+      // `to - from` overflowed for bounds far apart: undefined behaviour
+      // (which UBSan reports), and a `kstatec` built with -O3 went on to
+      // build the list past the 100,000-element cap until memory ran out.
+      {"range(-2^63 + 1, 2^63 - 1)", [] {
+         return WithValue("args", "[\"${len(range(-9223372036854775807, 9223372036854775807))}\"]");
+       }},
+      {"for over -2^63 + 1 .. 2^63 - 1", [] {
+         return WithValue("args", "[for i in -9223372036854775807 .. 9223372036854775807: \"${i}\"]");
+       }},
       {"nested comprehensions 10^5 x 10^5", [] {
          return "component c {\n  image = \"x:1\"\n  let x = [for i in 0..100000: [for j in 0..100000: \"x\"]]\n}\n";
        }, false, 60},
