@@ -309,7 +309,17 @@ void Evaluator::ExecStmt(const syntax::Stmt& s, Scope& scope, Value& record) {
       Value port = Value::Record("port", s.range);
       port.section = true;
       port.Set("name", s.name.range, Value::Str(std::string(s.name.text), s.name.range));
-      port.Set("value", s.value->range, Eval(*s.value, scope));
+      // The number and its options (`port dns = 53 { protocol = UDP }`) are
+      // kept as one record marked as a section, so that an instance's
+      // `port dns = 5353` changes the number and keeps the options.
+      Value value = Eval(*s.value, scope);
+      if (value.kind != ValueKind::Record) {
+        Value options = Value::Record({}, value.range);
+        options.Add("value", value.range, std::move(value));
+        value = std::move(options);
+      }
+      if (value.text.empty()) value.section = true;
+      port.Set("value", s.value->range, std::move(value));
       AppendTo(record, "port", s.range, std::move(port));
       return;
     }
