@@ -63,6 +63,19 @@ bool FindReplicas(const syntax::Block& body, const Scope& outer, Value& self) {
   return false;
 }
 
+// `self.replicas` is `replicas` evaluated ahead of the body, without `self`
+// (FindReplicas). When the body's own value differs, `replicas` used `self`,
+// directly or through a `let`, and every peer list computed from `self` would
+// disagree with the StatefulSet.
+void CheckReplicasAgree(const Value& record, const Scope& scope, diag::Diagnostics& diags) {
+  const Value* written = record.Get("replicas");
+  const Binding* self = scope.FindHere("self");
+  const Value* seen = self ? self->value.Get("replicas") : nullptr;
+  if (!written || written->kind != ValueKind::Int || !seen || seen->integer == written->integer) return;
+  diags.Report(diag::Kind::ReplicasUseSelf, written->range, seen->integer, written->integer).help =
+      "compute `replicas` from parameters and `let`s that do not use `self`; `self.replicas` follows it";
+}
+
 // Binds `self` (with the replica count from the first block that sets it) in `scope`.
 void BindSelf(Scope& scope, Value self, std::initializer_list<std::pair<const syntax::Block*, const Scope*>> bodies) {
   bool found = false;
@@ -183,6 +196,7 @@ void Checker::State::DeclareComponent(const syntax::Decl& d) {
     Scope scope{&m.scope, {}, {}};
     BindSelf(scope, SelfRecord(c), {{d.body, &m.scope}});
     Value record = eval.EvalBlock(*d.body, scope, "component");
+    CheckReplicasAgree(record, scope, diags);
     Build(c, record, {d.body});
     return;
   }
@@ -212,6 +226,7 @@ void Checker::State::DeclareComponent(const syntax::Decl& d) {
   override_scope.Bind(*body_scope.FindHere("self"));
   Value record = eval.EvalBlock(*td.body, body_scope, "component");
   if (d.body) MergeOverrides(record, eval.EvalBlock(*d.body, override_scope, "component"));
+  CheckReplicasAgree(record, body_scope, diags);
   Build(c, record, {td.body, d.body});
   diags.PopContext();
 }
