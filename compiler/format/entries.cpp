@@ -10,22 +10,44 @@ namespace kstate::format {
 
 namespace {
 
+// `import PATH as NAME` and `mount NAME at PATH`: whether `n`, in `stmt` or
+// the word after it, is that statement's `as` or `at` (its first one), which
+// anywhere else is a name.
+bool IsStatementKeyword(const std::vector<const Node*>& stmt, const Node& n) {
+  if (stmt.empty()) return false;
+  std::string_view word = IsWord(*stmt.front(), "import") ? "as" : IsWord(*stmt.front(), "mount") ? "at" : "";
+  if (word.empty() || !IsWord(n, word)) return false;
+  for (const Node* e : stmt) {
+    if (e == &n) return true;
+    if (e != stmt.front() && IsWord(*e, word)) return false;
+  }
+  return true;
+}
+
 // Words that continue the statement above when they start a line.
-bool ContinuesAtLineStart(const Node& n) {
-  static constexpr std::array<std::string_view, 10> kWords = {"and", "as", "at", "else", "for",
-                                                              "if",  "in", "not", "or", "then"};
+bool ContinuesAtLineStart(const std::vector<const Node*>& stmt, const Node& n) {
+  static constexpr std::array<std::string_view, 8> kWords = {"and", "else", "for", "if", "in", "not", "or", "then"};
   if (n.group() || n.token->kind != TokenKind::Ident) return false;
   for (std::string_view w : kWords) {
     if (n.token->text == w) return true;
   }
-  return false;
+  return IsStatementKeyword(stmt, n);
 }
 
-bool StartsDeclaration(const Node& n) {
-  for (std::string_view w : {"let", "import", "template", "component", "namespace"}) {
+bool IsDeclarationWord(const Node& n) {
+  for (std::string_view w : {"import", "template", "component", "namespace"}) {
     if (IsWord(n, w)) return true;
   }
   return false;
+}
+
+// Whether `next` starts a declaration after `stmt`. `let` is reserved; the
+// other declaration words are keywords only at the top level of a file, and
+// not as the name a declaration word waits for (`component template { }`).
+bool StartsDeclaration(const std::vector<const Node*>& stmt, const Node& next, bool top_level) {
+  if (IsWord(next, "let")) return true;
+  if (!top_level || (stmt.size() == 1 && IsDeclarationWord(*stmt.front()))) return false;
+  return IsDeclarationWord(next);
 }
 
 bool IsSeparator(const Node& n, Role role) {
@@ -34,9 +56,8 @@ bool IsSeparator(const Node& n, Role role) {
 
 // After `=` (or a mount's `at`) a statement is in its value, where a new name starts the next statement.
 bool InValue(const std::vector<const Node*>& stmt) {
-  bool mount = !stmt.empty() && IsWord(*stmt.front(), "mount");
   for (const Node* n : stmt) {
-    if (IsPunct(*n, "=") || (mount && IsWord(*n, "at"))) return true;
+    if (IsPunct(*n, "=") || IsStatementKeyword(stmt, *n)) return true;
   }
   return false;
 }
@@ -44,25 +65,25 @@ bool InValue(const std::vector<const Node*>& stmt) {
 // `next` starts a line after `last`, the last token of `stmt`: does the statement go on?
 bool ContinuesOnNextLine(const std::vector<const Node*>& stmt, const Node& last, const Node& next) {
   if (next.group() && (next.role == Role::Block || next.role == Role::Args || next.role == Role::TypeArgs)) return true;
-  if (!next.group() && (next.token->kind == TokenKind::Punct || ContinuesAtLineStart(next))) return true;
+  if (!next.group() && (next.token->kind == TokenKind::Punct || ContinuesAtLineStart(stmt, next))) return true;
   if (last.group()) return false;
-  if (last.token->kind == TokenKind::Punct || IsOperatorWord(last)) return true;
+  if (last.token->kind == TokenKind::Punct || IsOperatorWord(last) || IsStatementKeyword(stmt, last)) return true;
   // A statement's first word alone (`storage`, `port`, `component`) is never a whole statement.
   return &last == stmt.front() && last.token->kind == TokenKind::Ident;
 }
 
 // `next` follows `last` on the same line: does it start a new statement?
-bool StartsOnSameLine(const std::vector<const Node*>& stmt, const Node& last, const Node& next) {
-  if (next.group() || next.token->kind == TokenKind::Punct || ContinuesAtLineStart(next)) return false;
-  if (!EndsOperand(last)) return false;
-  return StartsDeclaration(next) || last.role == Role::Block || InValue(stmt);
+bool StartsOnSameLine(const std::vector<const Node*>& stmt, const Node& last, const Node& next, bool top_level) {
+  if (next.group() || next.token->kind == TokenKind::Punct || ContinuesAtLineStart(stmt, next)) return false;
+  if (!EndsOperand(last) || IsStatementKeyword(stmt, last)) return false;
+  return StartsDeclaration(stmt, next, top_level) || last.role == Role::Block || InValue(stmt);
 }
 
-bool EndsStatement(const std::vector<const Node*>& stmt, const Node& next) {
+bool EndsStatement(const std::vector<const Node*>& stmt, const Node& next, bool top_level) {
   bool newline = NewlinesBefore(next) > 0;
   for (auto it = stmt.rbegin(); it != stmt.rend(); ++it) {
     if (!IsCommentNode(**it)) {
-      return newline ? !ContinuesOnNextLine(stmt, **it, next) : StartsOnSameLine(stmt, **it, next);
+      return newline ? !ContinuesOnNextLine(stmt, **it, next) : StartsOnSameLine(stmt, **it, next, top_level);
     }
     newline = newline || NewlinesBefore(**it) > 0 || (*it)->token->kind == TokenKind::LineComment;
   }
@@ -86,7 +107,7 @@ class Splitter {
       } else if (IsSeparator(kid, group_.role)) {
         Finish();
       } else {
-        if (group_.role == Role::Block && !cur_.elems.empty() && EndsStatement(cur_.elems, kid)) {
+        if (group_.role == Role::Block && !cur_.elems.empty() && EndsStatement(cur_.elems, kid, group_.token == nullptr)) {
           // A block comment that starts a line and shares it with the new statement belongs to that statement.
           const Node* lead = cur_.elems.back();
           bool leads = lead->token->kind == TokenKind::BlockComment && NewlinesBefore(*lead) > 0 &&
@@ -115,15 +136,22 @@ class Splitter {
            !IsSeparator(*next, group_.role) && NewlinesBefore(*next) == 0;
   }
 
-  // A comment between entries: on the line of what precedes it, or on a line of its own.
+  // A comment between entries: on the line of what precedes it, or on a line
+  // of its own. What follows a line comment cannot share its line (`a // x`,
+  // then `, /* y */` on the next line): it gets a line of its own.
   void AddComment(const Node& c) {
+    auto ends_line = [](const std::vector<const Node*>& comments) {
+      return !comments.empty() && comments.back()->token->kind == TokenKind::LineComment;
+    };
     if (NewlinesBefore(c) == 0) {
       if (!body_.entries.empty()) {
         Entry& last = body_.entries.back();
-        (last.comment_only ? last.elems : last.trailing).push_back(&c);
-        return;
-      }
-      if (group_.token != nullptr) {
+        std::vector<const Node*>& line = last.comment_only ? last.elems : last.trailing;
+        if (!ends_line(line)) {
+          line.push_back(&c);
+          return;
+        }
+      } else if (group_.token != nullptr && !ends_line(body_.open_trailing)) {
         body_.open_trailing.push_back(&c);
         return;
       }

@@ -96,8 +96,12 @@ bool IsWord(const Node& n, std::string_view word) {
 bool IsCommentNode(const Node& n) { return !n.group() && IsComment(*n.token); }
 
 bool IsOperatorWord(const Node& n) {
-  static constexpr std::array<std::string_view, 13> kWords = {"and", "as", "at",  "else", "for",      "if",  "import",
-                                                              "in",  "let", "not", "or",  "template", "then"};
+  // The grammar's reserved words but `true` and `false`. `as`, `at`,
+  // `import`, `template`, ... are keywords only in one place each and names
+  // elsewhere (`storage template { }`, `let at = 5`); the statement splitter
+  // tells them apart.
+  static constexpr std::array<std::string_view, 9> kWords = {"and", "else", "for", "if",  "in",
+                                                             "let", "not",  "or",  "then"};
   return !n.group() && n.token->kind == TokenKind::Ident &&
          std::find(kWords.begin(), kWords.end(), n.token->text) != kWords.end();
 }

@@ -37,7 +37,7 @@ std::optional<Node> BuildTree(const std::vector<Token>& tokens);
 bool IsPunct(const Node& n, std::string_view text);
 bool IsWord(const Node& n, std::string_view word);
 bool IsCommentNode(const Node& n);
-// Words that join or start expressions and statements, never values: `and`, `then`, `let`, `at`, ...
+// Words that join or start expressions and statements, never values: `and`, `then`, `let`, ...
 bool IsOperatorWord(const Node& n);
 // A name that a call's `(` or a type's `[` may follow.
 bool IsCallee(const Node& n);

@@ -262,6 +262,34 @@ TEST_CASE("fmt: imports, templates, instances and patches (token level)", "[form
         "template t(a: int) {\n  x = a\n}\ncomponent c : t(a: 1) { y = 2 }\n");
 }
 
+TEST_CASE("fmt: words that are keywords in one place only are names elsewhere", "[format]") {
+  // `as` (imports), `at` (mounts) and the declaration words (top level) are
+  // names everywhere else; none of them splits or continues a statement there.
+  Expect({
+      {"let as = 1\nlet at = 5\ncomponent web {\n  image = \"nginx:1.27\"\n  replicas = 3 - as\n"
+       "  port http = 80\n  env {\n    A = \"1\"\n    at = \"2\"\n  }\n  let x = at - 1\n}\n",
+       "let as = 1\nlet at = 5\ncomponent web {\n  image    = \"nginx:1.27\"\n  replicas = 3 - as\n"
+       "  port http = 80\n  env {\n    A  = \"1\"\n    at = \"2\"\n  }\n  let x = at - 1\n}\n"},
+      {"component web {\n  image = \"nginx:1.27\"; port component = 81\n  storage template { size = 1Gi }\n"
+       "  mount template at \"/data\"\n}\n",
+       "component web {\n  image = \"nginx:1.27\"\n  port component = 81\n  storage template { size = 1Gi }\n"
+       "  mount template at \"/data\"\n}\n"},
+      // The keywords themselves still work, on one line or over two.
+      {"import \"./a.kstate\"\n  as a\nimport \"./b.kstate\" as b component c : a.t() { mount data\n at \"/d\" }\n",
+       "import \"./a.kstate\"\n  as a\nimport \"./b.kstate\" as b\ncomponent c : a.t() {\n  mount data\n    at \"/d\"\n}\n"},
+  });
+}
+
+TEST_CASE("fmt: a comment after a separator on the line below a line comment gets its own line", "[format]") {
+  Expect({
+      {"let a = 1 // one\n; // two\n", "let a = 1 // one\n// two\n"},
+      {"let l = [\n  \"--a\" // first\n  , /* second */ \"--b\"\n]\n",
+       "let l = [\n  \"--a\", // first\n  /* second */\n  \"--b\",\n]\n"},
+      {"let r = { a: \"x\" // c1\n, /* c2 */ b: \"y\" }\n",
+       "let r = {\n  a: \"x\", // c1\n  /* c2 */\n  b: \"y\",\n}\n"},
+  });
+}
+
 TEST_CASE("fmt: what cannot be formatted is refused", "[format]") {
   CHECK_FALSE(FormatTokens("let a = \"open\n").has_value());
   CHECK_FALSE(FormatTokens("let a = \"\"\"open\n").has_value());
