@@ -45,25 +45,38 @@ std::string_view Verb(Op op) {
 
 }  // namespace
 
+// `a or b or c` is a left-deep tree as long as the chain: its left spine is
+// walked without recursion, like EvalChain's, so a long flat chain is not
+// "nested".
 Value Evaluator::EvalBinary(const Expr& e, const Scope& scope) {
   if (e.op != Op::And && e.op != Op::Or) return EvalChain(e, scope);
-  auto boolean = [&](const Value& v) {
+  auto boolean = [&](const Value& v, Op op) {
     if (v.kind == ValueKind::Bool) return true;
     if (v.kind == ValueKind::Symbol) ReportUnknownName(v, scope);
     else if (v.kind != ValueKind::Null) {
-      diags_.Report(K::TypeMismatch, v.range, fmt::format("the operand of `{}`", syntax::OpSpelling(e.op)), "a boolean",
+      diags_.Report(K::TypeMismatch, v.range, fmt::format("the operand of `{}`", syntax::OpSpelling(op)), "a boolean",
                     Describe(v));
     }
     return false;
   };
-  Value a = Eval(*e.items[0], scope);
-  if (!boolean(a)) return Value{};
-  // Short-circuit: the right side is evaluated only when it decides the result.
-  if (a.boolean == (e.op == Op::Or)) return a;
-  Value b = Eval(*e.items[1], scope);
-  if (!boolean(b)) return Value{};
-  b.range = e.range;
-  return b;
+  std::vector<const Expr*> spine;
+  const Expr* cur = &e;
+  while (cur->kind == syntax::ExprKind::Binary && (cur->op == Op::And || cur->op == Op::Or)) {
+    spine.push_back(cur);
+    cur = cur->items[0];
+  }
+  Value acc = Eval(*cur, scope);
+  for (auto it = spine.rbegin(); it != spine.rend(); ++it) {
+    const Expr& level = **it;
+    if (!boolean(acc, level.op)) return Value{};
+    // Short-circuit: the right side is evaluated only when it decides the result.
+    if (acc.boolean == (level.op == Op::Or)) continue;
+    Value b = Eval(*level.items[1], scope);
+    if (!boolean(b, level.op)) return Value{};
+    b.range = level.range;
+    acc = std::move(b);
+  }
+  return acc;
 }
 
 // `1 + 2 + 3 + ...` is a left-deep tree as long as the sum: walk its left
@@ -167,12 +180,12 @@ Value Evaluator::ApplyBinary(const Expr& e, Value a, Value b, const Scope& scope
         diags_.Report(K::ArithmeticError, e.items[1]->range, "division by zero");
         return Value{};
       }
-      if (a.integer == INT64_MIN && b.integer == -1) return overflow();
       if (e.op == Op::Mod) {
         v.kind = a.kind;
-        v.integer = a.integer % b.integer;
+        v.integer = b.integer == -1 ? 0 : a.integer % b.integer;  // INT64_MIN % -1 traps in C++; it is 0
         return v;
       }
+      if (a.integer == INT64_MIN && b.integer == -1) return overflow();
       if (a.kind == b.kind) {  // 8Gi / 1Gi and 7 / 2 are whole numbers, rounded down
         v.kind = ValueKind::Int;
         v.integer = a.integer / b.integer;
