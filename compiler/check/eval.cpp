@@ -229,19 +229,21 @@ Value Evaluator::EvalComprehension(const Expr& e, const Scope& scope) {
     int64_t from = source.items[0].integer, to = source.items[1].integer;
     if (RangeSize(from, to) > kMaxListSize) {
       diags_.Report(K::ArithmeticError, source.range, fmt::format("the range has more than {} elements", kMaxListSize));
-      return out;
+      return Value{};
     }
     if (!Spend(RangeSize(from, to), source.range)) return Value{};
     for (int64_t i = from; i < to; ++i) elements.push_back(Value::Int(i, source.range));
   } else if (source.kind == ValueKind::List) {
     elements = std::move(source.items);
+  } else if (source.kind == ValueKind::Null) {
+    return Value{};  // already reported
   } else if (source.kind == ValueKind::Symbol) {
     ReportUnknownName(source, scope);
-    return out;
+    return Value{};
   } else {
     diags_.Report(K::TypeMismatch, source.range, "what `for` loops over", "a list or a range of whole numbers",
                   Describe(source));
-    return out;
+    return Value{};
   }
   Scope inner{&scope, {{e.name.text, e.name.range, Value{}}}, {}};
   for (Value& element : elements) {
@@ -250,8 +252,11 @@ Value Evaluator::EvalComprehension(const Expr& e, const Scope& scope) {
     if (e.base) {
       Value keep = Eval(*e.base, inner);
       if (keep.kind != ValueKind::Bool) {
-        diags_.Report(K::TypeMismatch, keep.range, "the filter of `for`", "a boolean", Describe(keep));
-        return out;
+        if (keep.kind == ValueKind::Symbol) ReportUnknownName(keep, inner);
+        else if (keep.kind != ValueKind::Null) {
+          diags_.Report(K::TypeMismatch, keep.range, "the filter of `for`", "a boolean", Describe(keep));
+        }
+        return Value{};
       }
       if (!keep.boolean) continue;
     }
@@ -288,6 +293,7 @@ Value Evaluator::EvalField(const Expr& e, const Scope& scope) {
     diag::SuggestClosest(d, e.name.text, keys);
     return Value{};
   }
+  if (base.kind == ValueKind::Null) return base;  // already reported
   if (base.kind == ValueKind::Symbol) {
     ReportUnknownName(base, scope);
     return Value{};
@@ -319,8 +325,13 @@ Value Evaluator::EvalOverride(const Expr& e, const Scope& scope) {
 
 Value Evaluator::EvalUnary(const Expr& e, const Scope& scope) {
   Value v = Eval(*e.items[0], scope);
+  if (v.kind == ValueKind::Null) return v;  // already reported
   v.range = e.range;
   if (e.op == Op::Not) {
+    if (v.kind == ValueKind::Symbol) {
+      ReportUnknownName(v, scope);
+      return Value{};
+    }
     if (v.kind != ValueKind::Bool) {
       diags_.Report(K::TypeMismatch, v.range, "the operand of `not`", "a boolean", Describe(v));
       return Value{};
