@@ -217,7 +217,7 @@ void Checker::State::DeclareComponent(const syntax::Decl& d) {
   caller.Bind(Binding{"self", d.name.range, self});
   Scope params{&home.scope, {}, {}};
   params.Bind(Binding{"self", d.name.range, self});
-  BindArguments(*t, *d.instance_of, eval, caller, params);
+  bool arguments_ok = BindArguments(*t, *d.instance_of, eval, caller, params);
   // The body sees the parameters (over the template file's `let`s) and `self`;
   // the overrides see the instance file's names and `self`, not the parameters.
   Scope body_scope{&params, {}, {}};
@@ -227,7 +227,16 @@ void Checker::State::DeclareComponent(const syntax::Decl& d) {
   Value record = eval.EvalBlock(*td.body, body_scope, "component");
   if (d.body) MergeOverrides(record, eval.EvalBlock(*d.body, override_scope, "component"));
   CheckReplicasAgree(record, body_scope, diags);
-  Build(c, record, {td.body, d.body});
+  if (arguments_ok) {
+    Build(c, record, {td.body, d.body});
+  } else {
+    // A wrong argument is left out of the instance: the body's own errors
+    // are reported, but not the component's rules, which would only report
+    // what follows from the gap (a port left out, then a probe naming it).
+    // The component stays, so that `dependsOn` still finds it.
+    Reader reader(eval, current().scope);
+    ComponentBuilder(reader, c).Build(record);
+  }
   diags.PopContext();
 }
 

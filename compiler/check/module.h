@@ -43,7 +43,8 @@ bool CheckParamTypes(const syntax::Decl& templ, diag::Diagnostics& diags);
 
 // Binds a template instance's arguments (and defaults) as parameters in
 // `params`; arguments are evaluated in `caller`, defaults in `params` itself
-// so that a default may use the parameters before it.
-void BindArguments(const Template& t, const syntax::Expr& call, Evaluator& eval, const Scope& caller, Scope& params);
+// so that a default may use the parameters before it. False when an argument
+// or default was reported (missing, unknown, of the wrong type, ...).
+bool BindArguments(const Template& t, const syntax::Expr& call, Evaluator& eval, const Scope& caller, Scope& params);
 
 }  // namespace kstate::check

@@ -168,8 +168,9 @@ const Template* FindTemplate(const std::deque<Module>& modules, const Module& mo
   return nullptr;
 }
 
-void BindArguments(const Template& t, const syntax::Expr& call, Evaluator& eval, const Scope& caller, Scope& params) {
+bool BindArguments(const Template& t, const syntax::Expr& call, Evaluator& eval, const Scope& caller, Scope& params) {
   const syntax::Decl& decl = *t.decl;
+  size_t errors = eval.diags().error_count();
   std::string_view tname = decl.name.text;
   std::vector<const syntax::Arg*> given(decl.params.size(), nullptr);
   size_t positional = 0;
@@ -223,6 +224,7 @@ void BindArguments(const Template& t, const syntax::Expr& call, Evaluator& eval,
     }
     params.Bind(Binding{p.name.text, p.name.range, std::move(v)});
   }
+  return eval.diags().error_count() == errors;
 }
 
 }  // namespace kstate::check
