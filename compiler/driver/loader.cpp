@@ -46,8 +46,11 @@ Loader::Loader(base::SourceManager& sources, diag::Diagnostics& diags, check::Ch
     : sources_(sources), diags_(diags), checker_(checker), root_(std::move(root)) {}
 
 void Loader::AddEntry(uint32_t source_id) {
-  entries_.push_back(source_id);
-  by_key_.emplace(DiskKey(sources_.file(source_id).path()), source_id);
+  // The same file named twice (`a.kstate ./a.kstate`, overlapping globs) is
+  // one entry, as an import of it is one module. (Two in-memory sources of
+  // one path but different texts both stay entries.)
+  auto [it, fresh] = by_key_.emplace(DiskKey(sources_.file(source_id).path()), source_id);
+  if (fresh || sources_.file(it->second).text() != sources_.file(source_id).text()) entries_.push_back(source_id);
 }
 
 void Loader::AddUnsaved(const std::string& path, const std::string& text) { unsaved_[DiskKey(path)] = &text; }

@@ -49,6 +49,10 @@ def main():
 
         p = run("build", files["clean"])
         expect("a clean build exits 0 and prints YAML", p.returncode == 0 and b"kind: StatefulSet" in p.stdout, p)
+        once = p.stdout
+        same = os.path.join(os.path.dirname(files["clean"]), ".", "clean.kstate")
+        p = run("build", files["clean"], same)
+        expect("a file named twice is compiled once", p.returncode == 0 and p.stdout == once, p)
         p = run("build", files["clean"], "--format", "json")
         expect("--format json prints a JSON List", p.returncode == 0 and json.loads(p.stdout)["kind"] == "List", p)
         p = run("build", files["warns"])
