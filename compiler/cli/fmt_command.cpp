@@ -69,18 +69,31 @@ bool WriteAll(int fd, std::string_view text) {
   return true;
 }
 
-// Replaces the contents of `path` by `text` in one step, keeping its mode;
-// through a symbolic link, the file it points to is replaced. Returns why not.
+// Replaces the contents of `path` by `text` in one step, keeping its mode and
+// owner; through a symbolic link, the file it points to is replaced. A file
+// this process may not write, or whose hard links or owner a new file would
+// not keep, is refused rather than changed in a way `>` would not change it.
+// Returns why not.
 std::optional<std::string> Rewrite(const std::string& path, std::string_view text) {
   std::error_code ec;
   fs::path target = fs::canonical(path, ec);
   if (ec) target = path;
   struct stat st {};
   if (::stat(target.c_str(), &st) != 0) return std::strerror(errno);
+  if (::access(target.c_str(), W_OK) != 0) return fmt::format("the file is not writable ({})", std::strerror(errno));
+  if (st.st_nlink > 1) {
+    return fmt::format("the file has {} hard links, which rewriting it would separate; use --stdout", st.st_nlink);
+  }
   std::string name = (target.parent_path() / ("." + target.filename().string() + ".fmt-XXXXXX")).string();
   int fd = ::mkstemp(name.data());
   if (fd < 0) return std::strerror(errno);
   int error = 0;
+  bool other_owner = st.st_uid != ::geteuid() || st.st_gid != ::getegid();
+  if (other_owner && ::fchown(fd, st.st_uid, st.st_gid) != 0) {
+    ::close(fd);
+    ::unlink(name.c_str());
+    return fmt::format("its owner and group cannot be kept ({}); use --stdout", std::strerror(errno));
+  }
   if (!WriteAll(fd, text) || ::fchmod(fd, st.st_mode & 07777) != 0 || ::fsync(fd) != 0) error = errno;
   if (::close(fd) != 0 && error == 0) error = errno;
   if (error == 0 && ::rename(name.c_str(), target.c_str()) != 0) error = errno;
@@ -155,8 +168,9 @@ CLI::App* AddFmtCommand(CLI::App& app, FmtOptions& o) {
       ->capture_default_str();
   cmd->footer(
       "A file is rewritten only when its layout changes; the new text is written to a temporary file beside it\n"
-      "and renamed over it, keeping its permissions. A file with syntax errors is left as it is: its diagnostics\n"
-      "are printed as by `kstatec check`. The layout rules are in docs/cli.md.\n"
+      "and renamed over it, keeping its permissions and owner (a file with other hard links is refused). A file\n"
+      "with syntax errors is left as it is: its diagnostics are printed as by `kstatec check`. The layout rules\n"
+      "are in docs/cli.md.\n"
       "\nExamples:\n"
       "  kstatec fmt db.kstate                      rewrite db.kstate in the canonical layout\n"
       "  kstatec fmt examples/*/*.kstate            format several files\n"

@@ -153,6 +153,26 @@ def check_cli(kstatec):
         code, _, _ = run(kstatec, ["fmt", link])
         expect("through a symbolic link the target is rewritten", code == 0 and os.path.islink(link) and read(target) == NEAT)
 
+        first = write("first.kstate", MESSY)
+        second = os.path.join(tmp, "second.kstate")
+        os.link(first, second)
+        code, _, err = run(kstatec, ["fmt", first])
+        expect("a file with hard links is refused (KS4002) and left untouched",
+               code == 1 and "[KS4002]" in err and "hard links" in err and read(first) == MESSY, err)
+        os.unlink(second)
+        if os.geteuid() == 0:
+            owned = write("owned.kstate", MESSY)
+            os.chown(owned, 65534, 65534)
+            code, _, err = run(kstatec, ["fmt", owned])
+            expect("the rewritten file keeps its owner and group",
+                   code == 0 and read(owned) == NEAT and (os.stat(owned).st_uid, os.stat(owned).st_gid) == (65534, 65534),
+                   err)
+        else:
+            locked = write("locked.kstate", MESSY, 0o444)
+            code, _, err = run(kstatec, ["fmt", locked])
+            expect("a file this user may not write is refused (KS4002) and left untouched",
+                   code == 1 and "[KS4002]" in err and read(locked) == MESSY, err)
+
         code, out, err = run(kstatec, ["fmt", broken])
         expect("a syntax error exits 1 with a diagnostic like `kstatec check`",
                code == 1 and err.startswith(broken + ":4:1: error: ") and "[KS1001]" in err and "^" in err
