@@ -28,8 +28,26 @@ std::optional<Decimal> ParseDecimal(std::string_view digits) {
   return d;
 }
 
+std::string_view DecimalError(std::string_view digits) {
+  size_t dot = digits.find('.');
+  size_t fraction = 0;
+  if (dot != std::string_view::npos) {
+    for (char c : digits.substr(dot + 1)) fraction += c != '_';
+  }
+  return fraction > 18 ? "it has more than 18 digits after the decimal point" : "the number is too large";
+}
+
 // 128-bit intermediates keep `1.5Ei` and friends exact; __extension__ keeps -Wpedantic quiet.
 __extension__ using Int128 = __int128;
+
+bool ScaleFits(Decimal value, int64_t multiplier, int64_t divisor) {
+  Int128 n = static_cast<Int128>(value.mantissa) * multiplier;
+  Int128 d = divisor;
+  for (int i = 0; i < value.scale; ++i) d *= 10;
+  if (d == 0) return false;
+  Int128 r = n / d;
+  return r <= INT64_MAX && r >= INT64_MIN;
+}
 
 std::optional<int64_t> ScaleExact(Decimal value, int64_t multiplier, int64_t divisor) {
   Int128 n = static_cast<Int128>(value.mantissa) * multiplier;
@@ -176,7 +194,9 @@ void ParseCompoundDuration(std::string_view text, NumberLiteral& out) {
     auto d = ParseDecimal(digits);
     auto part = d ? ScaleExact(*d, millis) : std::nullopt;
     if (!part || __builtin_add_overflow(total, *part, &total)) {
-      out.error = d ? "the duration is not a whole number of milliseconds" : "the number is too large";
+      if (!d) out.error = DecimalError(digits);
+      else if (!part && ScaleFits(*d, millis)) out.error = "the duration is not a whole number of milliseconds";
+      else out.error = "the duration does not fit in 64 bits of milliseconds";
       return;
     }
     text.remove_prefix(u);
@@ -192,7 +212,7 @@ NumberLiteral ParseNumberLiteral(std::string_view text) {
   size_t n = NumberPrefix(text);
   auto value = ParseDecimal(text.substr(0, n));
   if (!value) {
-    out.error = "the number is too large";
+    out.error = DecimalError(text.substr(0, n));
     return out;
   }
   out.value = *value;
@@ -205,7 +225,7 @@ NumberLiteral ParseNumberLiteral(std::string_view text) {
   if (int64_t mult = ByteSuffixMultiplier(suffix)) {
     out.cls = NumberClass::Bytes;
     auto bytes = ScaleExact(out.value, mult);
-    if (!bytes) out.error = "it is not a whole number of bytes";
+    if (!bytes) out.error = ScaleFits(out.value, mult) ? "it is not a whole number of bytes" : "it does not fit in 64 bits of bytes";
     else out.exact = *bytes;
     return out;
   }

@@ -15,12 +15,18 @@ struct Decimal {
   int scale = 0;
 };
 
-// Parses digits with an optional fraction ("12", "0.25"); nullopt on overflow.
+// Parses digits with an optional fraction ("12", "0.25"); nullopt on overflow
+// or more than 18 digits after the point.
 std::optional<Decimal> ParseDecimal(std::string_view digits);
+// Why ParseDecimal refused `digits`, for a message.
+std::string_view DecimalError(std::string_view digits);
 
 // value * multiplier / divisor as an exact integer; nullopt when it overflows
 // or is not whole.
 std::optional<int64_t> ScaleExact(Decimal value, int64_t multiplier, int64_t divisor = 1);
+// Whether value * multiplier / divisor, whole or not, fits in 64 bits: tells
+// apart the two reasons ScaleExact fails.
+bool ScaleFits(Decimal value, int64_t multiplier, int64_t divisor = 1);
 
 // The byte multiplier of a suffix (Ki, Mi, Gi, Ti, Pi, Ei, k, M, G, T, P, E), or 0.
 int64_t ByteSuffixMultiplier(std::string_view suffix);

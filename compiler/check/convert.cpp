@@ -117,7 +117,12 @@ bool Reader::Millicores(const Value& v, std::string_view what, int64_t& out) {
     return false;
   }
   if (!millis) {
+    base::Decimal d = v.kind == ValueKind::Decimal ? v.decimal : base::Decimal{v.integer, 0};
     std::string shown = v.kind == ValueKind::Decimal ? base::FormatDecimal(v.decimal) : fmt::format("{}", v.integer);
+    if (!base::ScaleFits(d, 1000)) {
+      diags().Report(K::ArithmeticError, v.range, fmt::format("{} cores do not fit in 64 bits of millicores", shown));
+      return false;
+    }
     diags().Report(K::InexactQuantity, v.range, shown, "millicores").help = "the smallest cpu amount is `1m`";
     return false;
   }
