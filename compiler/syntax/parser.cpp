@@ -948,6 +948,15 @@ void ReportFailure(const SyntaxFailure& f, const State& st, std::string_view tex
       return;
     }
     case diag::Kind::UnterminatedInterpolation: {
+      // Something other than the string's end where `}` belongs (`"${a b}"`)
+      // is a syntax error inside a closed interpolation, not a missing `}`.
+      char next = f.offset < text.size() ? text[f.offset] : '\0';
+      if (next != '\0' && next != '"' && next != '\n' && next != '\r') {
+        std::string_view word = text.substr(at.begin, at.end - at.begin);
+        st.diags.Report(diag::Kind::SyntaxExpected, at, fmt::format("`}}` to close the interpolation, found `{}`", word))
+            .help = "an interpolation holds one expression: `${a + b}`, `${join(list, \",\")}`";
+        return;
+      }
       SourceRange open{file, st.interps.empty() ? f.offset : st.interps.back(), 0};
       open.end = open.begin + 2;
       st.diags.Report(f.kind, open).help = "close it with `}`; write `$${` for a literal `${`";
