@@ -220,7 +220,9 @@ Value Evaluator::EvalCall(const syntax::Expr& e, const Scope& scope) {
     }
     std::string scheme, port;
     if (const Value* s = args.Get("scheme")) {
-      if (s->kind != ValueKind::String) return type_error(*s, "the scheme of `peers`", "a string such as \"http\"");
+      if (s->kind != ValueKind::String || s->text.empty()) {
+        return type_error(*s, "the scheme of `peers`", "a string such as \"http\" (leave it out for none)");
+      }
       scheme = s->text + "://";
     }
     if (const Value* p = args.Get("port")) {
