@@ -107,6 +107,12 @@ bool CheckParamTypes(const syntax::Decl& templ, diag::Diagnostics& diags) {
   for (size_t i = 0; i < templ.params.size(); ++i) {
     const syntax::Param& p = templ.params[i];
     ok = CheckType(p.type, diags) && ok;
+    if (p.name.text == "self") {  // the body's `self` is the component and would hide it
+      diag::Diagnostic& d = diags.Report(K::DuplicateName, p.name.range, "parameter", p.name.text);
+      d.notes.push_back({templ.name.range, "every template body already has `self`, the component being declared"});
+      d.help = "give the parameter another name";
+      ok = false;
+    }
     for (size_t j = 0; j < i; ++j) {
       if (templ.params[j].name.text != p.name.text) continue;
       diag::Diagnostic& d = diags.Report(K::DuplicateName, p.name.range, "parameter", p.name.text);
