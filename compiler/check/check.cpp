@@ -173,6 +173,7 @@ void Checker::State::DeclareTemplate(std::unique_ptr<syntax::File> tree) {
   auto t = std::make_unique<Template>();
   t->decl = &d;
   t->module = open.back();
+  t->visible = m.scope.names.size();
   t->valid = CheckParamTypes(d, diags);
   t->tree = std::move(tree);
   m.template_index.emplace(d.name.text, t.get());
@@ -216,6 +217,7 @@ void Checker::State::DeclareComponent(const syntax::Decl& d) {
   Scope caller{&m.scope, {}, {}};
   caller.Bind(Binding{"self", d.name.range, self});
   Scope params{&home.scope, {}, {}};
+  params.parent_visible = t->visible;
   params.Bind(Binding{"self", d.name.range, self});
   bool arguments_ok = BindArguments(*t, *d.instance_of, eval, caller, params);
   // The body sees the parameters (over the template file's `let`s) and `self`;

@@ -53,15 +53,18 @@ const Binding* Scope::FindHere(std::string_view name) const {
 }
 
 const Value* Scope::Find(std::string_view name) const {
-  for (const Scope* s = this; s; s = s->parent) {
-    if (const Binding* b = s->FindHere(name)) return &b->value;
+  size_t visible = SIZE_MAX;
+  for (const Scope* s = this; s; visible = s->parent_visible, s = s->parent) {
+    const Binding* b = s->FindHere(name);
+    if (b && static_cast<size_t>(b - s->names.data()) < visible) return &b->value;
   }
   return nullptr;
 }
 
 void Scope::Collect(std::vector<std::string_view>& out) const {
-  for (const Scope* s = this; s; s = s->parent) {
-    for (const Binding& b : s->names) out.push_back(b.name);
+  size_t visible = SIZE_MAX;
+  for (const Scope* s = this; s; visible = s->parent_visible, s = s->parent) {
+    for (size_t i = 0; i < s->names.size() && i < visible; ++i) out.push_back(s->names[i].name);
   }
 }
 

@@ -4,6 +4,7 @@
 // user-defined functions, and sizes and depth are bounded.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -26,6 +27,10 @@ struct Scope {
   const Scope* parent = nullptr;
   std::vector<Binding> names;  // unique within one scope; add them with Bind
   std::unordered_map<std::string_view, size_t> index;  // name -> position, once names are many
+  // How many of the parent's names (the first ones) this scope sees: a
+  // template body sees the file's `let`s declared before the template, not
+  // those bound by the time an instance is checked.
+  size_t parent_visible = SIZE_MAX;
 
   void Bind(Binding b);
   const Binding* FindHere(std::string_view name) const;

@@ -18,7 +18,8 @@ struct Template {
   std::unique_ptr<syntax::File> tree;  // owns the declaration
   const syntax::Decl* decl = nullptr;
   uint32_t module = 0;
-  bool valid = true;  // false when a parameter's type is unknown (already reported)
+  size_t visible = 0;  // the module's names bound before the template: all its body sees
+  bool valid = true;   // false when a parameter's type is unknown (already reported)
 };
 
 struct Module {

@@ -69,7 +69,8 @@ void Diagnostics::PopContext() {
 
 void SuggestClosest(Diagnostic& d, std::string_view word, const std::vector<std::string_view>& candidates) {
   std::string_view best = base::ClosestMatch(word, std::span(candidates.data(), candidates.size()));
-  if (best.empty()) return;
+  // The word itself is no suggestion: a name seen where it is out of reach.
+  if (best.empty() || best == word) return;
   d.help = fmt::format("did you mean `{}`?", best);
   d.fixes.push_back(FixIt{d.range, std::string(best)});
 }
