@@ -170,6 +170,15 @@ void Checker::State::DeclareTemplate(std::unique_ptr<syntax::File> tree) {
     report.notes.push_back({it->second->decl->name.range, "first declared here"});
     return;
   }
+  // One a plain import brings in would be hidden by this one without a word,
+  // as a `let` of an imported name is KS2016 too.
+  bool complete = true;
+  if (const Template* imported = FindOpenedTemplate(modules, m, d.name.text, nullptr, complete)) {
+    diag::Diagnostic& report = diags.Report(diag::Kind::DuplicateName, d.name.range, "template", d.name.text);
+    report.notes.push_back({imported->decl->name.range, "imported from here, by a plain `import`"});
+    report.help = fmt::format("rename one of them, or import that file with `as NAME` and write `NAME.{}`", d.name.text);
+    return;
+  }
   auto t = std::make_unique<Template>();
   t->decl = &d;
   t->module = open.back();

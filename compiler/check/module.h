@@ -3,6 +3,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -41,6 +42,12 @@ const Template* FindTemplate(const std::deque<Module>& modules, const Module& mo
 
 // Reports parameter types that do not exist; false when there was one.
 bool CheckParamTypes(const syntax::Decl& templ, diag::Diagnostics& diags);
+
+// The template `name` that `module`'s plain imports bring in (breadth first,
+// nearest first), or nullptr; `searched` sees each module looked in, and
+// `complete` turns false when one of them had a syntax error.
+const Template* FindOpenedTemplate(const std::deque<Module>& modules, const Module& module, std::string_view name,
+                                   const std::function<void(const Module&)>& searched, bool& complete);
 
 // Binds a template instance's arguments (and defaults) as parameters in
 // `params`; arguments are evaluated in `caller`, defaults in `params` itself

@@ -123,6 +123,24 @@ bool CheckParamTypes(const syntax::Decl& templ, diag::Diagnostics& diags) {
   return ok;
 }
 
+const Template* FindOpenedTemplate(const std::deque<Module>& modules, const Module& module, std::string_view name,
+                                   const std::function<void(const Module&)>& searched, bool& complete) {
+  // Plain imports pass on what they import plainly, as they do with `let`s:
+  // search them breadth first (imports form no cycles), nearest first.
+  std::vector<uint32_t> queue(module.opened.begin(), module.opened.end());
+  std::vector<bool> seen(modules.size(), false);
+  for (size_t next = 0; next < queue.size(); ++next) {
+    if (seen[queue[next]]) continue;
+    seen[queue[next]] = true;
+    const Module& m = modules[queue[next]];
+    if (auto found = m.template_index.find(name); found != m.template_index.end()) return found->second;
+    if (searched) searched(m);
+    complete = complete && m.complete;
+    queue.insert(queue.end(), m.opened.begin(), m.opened.end());
+  }
+  return nullptr;
+}
+
 const Template* FindTemplate(const std::deque<Module>& modules, const Module& module, const syntax::Expr& callee,
                              diag::Diagnostics& diags) {
   std::vector<std::string_view> candidates;
@@ -153,20 +171,8 @@ const Template* FindTemplate(const std::deque<Module>& modules, const Module& mo
     return found->second;
   }
   collect(module);
-  // Plain imports pass on what they import plainly, as they do with `let`s:
-  // search them breadth first (imports form no cycles), nearest first.
-  std::vector<uint32_t> queue(module.opened.begin(), module.opened.end());
-  std::vector<bool> seen(modules.size(), false);
   bool complete = true;
-  for (size_t next = 0; next < queue.size(); ++next) {
-    if (seen[queue[next]]) continue;
-    seen[queue[next]] = true;
-    const Module& m = modules[queue[next]];
-    if (auto found = m.template_index.find(callee.name.text); found != m.template_index.end()) return found->second;
-    collect(m);
-    complete = complete && m.complete;
-    queue.insert(queue.end(), m.opened.begin(), m.opened.end());
-  }
+  if (const Template* t = FindOpenedTemplate(modules, module, callee.name.text, collect, complete)) return t;
   if (!complete || module.import_failed) return nullptr;  // a syntax error or a failed import is reported
   diag::Diagnostic& d = diags.Report(K::UnknownTemplate, callee.range, callee.name.text);
   diag::SuggestClosest(d, callee.name.text, candidates);
