@@ -174,6 +174,8 @@ class Layout {
 
   // Whether a space separates `prev` and `next` on one line.
   static bool NeedsSpace(const Node& prev, bool prev_unary, const Node& next, bool component) {
+    // A comment after a unary minus keeps its spaces: `- /* why */ 1`.
+    if (prev_unary && (IsCommentNode(prev) || IsCommentNode(next))) return true;
     if (next.group()) {
       if (next.role == Role::Args || next.role == Role::TypeArgs) return IsCommentNode(prev);  // `f(x)`, `list[T]`
       return !prev_unary;

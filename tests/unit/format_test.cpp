@@ -85,6 +85,8 @@ TEST_CASE("fmt: spacing around operators, commas, colons and brackets", "[format
 
 TEST_CASE("fmt: unary minus stays attached; subtraction gets spaces; dashes in names bind", "[format]") {
   Expect({
+      // A comment after a unary minus keeps a space on each side.
+      {"let x = - /* why */ 1\nlet y = -/* why */(2)\n", "let x = - /* why */ 1\nlet y = - /* why */ (2)\n"},
       {"let a = - 1\n", "let a = -1\n"},
       {"let b = x -1\n", "let b = x - 1\n"},
       {"let c = x- 1\n", "let c = x - 1\n"},
