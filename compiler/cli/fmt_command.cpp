@@ -17,8 +17,10 @@
 #include <fmt/format.h>
 
 #include "compiler/diag/render.h"
+#include "compiler/driver/read_file.h"
 #include "compiler/format/format.h"
 #include "line_diff.h"
+#include "output.h"
 
 namespace kstate::cli {
 
@@ -29,44 +31,10 @@ namespace fs = std::filesystem;
 constexpr int kExitOk = 0;
 constexpr int kExitInput = 1;
 
-std::optional<std::string> ReadAll(std::FILE* f) {
-  std::string text;
-  char buffer[1 << 16];
-  for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) text.append(buffer, n);
-  if (std::ferror(f)) return std::nullopt;
-  return text;
-}
-
-// The text of `path` (`-`: standard input), or why it cannot be read.
+// The text of `path` (`-`: standard input), or why it cannot be read; the
+// same reading, and the same size limit, as `kstatec check`.
 bool ReadInput(const std::string& path, std::string& text, std::string& error) {
-  std::error_code ec;
-  if (path != "-" && fs::is_directory(path, ec)) {
-    error = "it is a directory";
-    return false;
-  }
-  std::FILE* f = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
-  if (f == nullptr) {
-    error = std::strerror(errno);
-    return false;
-  }
-  std::optional<std::string> read = ReadAll(f);
-  if (f != stdin) std::fclose(f);
-  if (!read) error = "read error";
-  text = read.value_or("");
-  return read.has_value();
-}
-
-bool WriteAll(int fd, std::string_view text) {
-  while (!text.empty()) {
-    ssize_t n = ::write(fd, text.data(), text.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      if (n == 0) errno = EIO;
-      return false;
-    }
-    text.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
+  return path == "-" ? driver::ReadFd(STDIN_FILENO, text, error) : driver::ReadFile(path, text, error);
 }
 
 // Replaces the contents of `path` by `text` in one step, keeping its mode and
@@ -134,11 +102,12 @@ int FormatOne(const std::string& path, const FmtOptions& o, bool color) {
     if (!changed) return kExitOk;
     std::string out = name + "\n";
     if (o.diff) out += UnifiedDiff(name, text, name + " (formatted)", r.text);
-    std::fwrite(out.data(), 1, out.size(), stdout);
-    return kExitInput;
+    if (WriteStdout(out)) return kExitInput;
+    diags.Report(diag::Kind::CannotWrite, {}, "standard output", std::strerror(errno));
+    return Report(diags, sources, color);
   }
   if (path == "-" || o.to_stdout) {
-    if (std::fwrite(r.text.data(), 1, r.text.size(), stdout) == r.text.size()) return kExitOk;
+    if (WriteStdout(r.text)) return kExitOk;
     diags.Report(diag::Kind::CannotWrite, {}, "standard output", std::strerror(errno));
     return Report(diags, sources, color);
   }

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <cstdlib>
@@ -42,7 +43,9 @@ void AddCommon(CLI::App* cmd, CommonOptions& o) {
   cmd->add_option("--color", o.color, "Colour diagnostics: auto (when stderr is a terminal and NO_COLOR is unset), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
-  cmd->add_option("--error-limit", o.error_limit, "Stop showing errors after this many (0: no limit)")->capture_default_str();
+  cmd->add_option("--error-limit", o.error_limit, "Stop showing errors after this many (0: no limit)")
+      ->check(CLI::Range(0, 1000000000))
+      ->capture_default_str();
   cmd->add_flag("--werror", o.werror, "Treat warnings as errors");
   cmd->add_option("--root", o.root,
                   "The directory relative imports may not leave (default: each entry file's own directory)")
@@ -127,7 +130,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"yaml", "json"}))
       ->capture_default_str();
   build->add_option("-o,--output-dir", out_dir, "Write one file per object into DIR instead of printing them")
-      ->type_name("DIR");
+      ->type_name("DIR")
+      ->check([](const std::string& dir) { return dir.empty() ? std::string("DIR is empty") : std::string(); });
   build->footer("Objects come in apply order: Namespaces, ServiceAccounts, Roles, RoleBindings, ClusterRoles, "
                 "ClusterRoleBindings, ConfigMaps, Services, StatefulSets, PodDisruptionBudgets.\n"
                 "Nothing is written when there are errors.");
@@ -171,9 +175,12 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
 
-  if (fmt_cmd->parsed()) finish(kstate::cli::RunFmt(fmt_opts));
   if (lsp_cmd->parsed()) finish(kstate::lsp::RunStdio());
   if (cluster.Parsed()) finish(RunClusterProgram(argc, argv));
+  // A closed standard output (`kstatec build | head -1`) is a write error
+  // reported as KS4002 with exit 1, as a full disk is, not a silent death.
+  std::signal(SIGPIPE, SIG_IGN);
+  if (fmt_cmd->parsed()) finish(kstate::cli::RunFmt(fmt_opts));
   if (check->parsed()) {
     kstate::Compilation c = kstate::Compilation::FromFiles(check_opts.files, {check_opts.root});
     finish(Report(c, check_opts));

@@ -1,11 +1,14 @@
 // Atomic output of build results.
 #include "output.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <vector>
 
 #include <fmt/format.h>
@@ -23,16 +26,38 @@ std::string Lower(std::string s) {
 
 }  // namespace
 
+bool WriteAll(int fd, std::string_view text) {
+  while (!text.empty()) {
+    ssize_t n = ::write(fd, text.data(), text.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n == 0) errno = EIO;
+      return false;
+    }
+    text.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+bool WriteStdout(std::string_view text) {
+  return std::fwrite(text.data(), 1, text.size(), stdout) == text.size() && std::fflush(stdout) == 0;
+}
+
 std::optional<WriteError> WriteObjectFiles(const Compilation& c, const std::string& dir, bool json) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return WriteError{dir, "cannot create the directory: " + ec.message()};
   // Write everything under temporary names first, then rename: a failure
-  // part-way leaves the directory as it was.
+  // while writing leaves the directory as it was. The temporary names are
+  // new files of unpredictable names (mkstemp: O_CREAT | O_EXCL), so nothing
+  // already in the directory, a symbolic link planted there included, is
+  // written through or removed.
   std::vector<std::pair<fs::path, fs::path>> written;
   auto cleanup = [&]() {
     for (auto& [tmp, final_path] : written) fs::remove(tmp, ec);
   };
+  mode_t mask = ::umask(0);
+  ::umask(mask);
   size_t width = fmt::format("{}", c.object_count()).size();
   for (size_t i = 0; i < c.object_count(); ++i) {
     ObjectInfo o = c.object(i);
@@ -40,15 +65,24 @@ std::optional<WriteError> WriteObjectFiles(const Compilation& c, const std::stri
                                    o.namespace_name.empty() ? "" : o.namespace_name + "-", Lower(o.kind), o.name,
                                    json ? "json" : "yaml");
     fs::path final_path = fs::path(dir) / base;
-    fs::path tmp = fs::path(dir) / ("." + base + ".tmp");
+    std::string tmp = (fs::path(dir) / ("." + base + ".XXXXXX")).string();
     std::string body = json ? c.ObjectJson(i) : c.ObjectYaml(i);
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(body.data(), static_cast<std::streamsize>(body.size()));
-    out.close();
-    if (!out) {
+    int fd = ::mkstemp(tmp.data());
+    if (fd < 0) {
+      int error = errno;
+      cleanup();
+      return WriteError{final_path.string(), std::strerror(error)};
+    }
+    bool ok = WriteAll(fd, body) && ::fchmod(fd, 0666 & ~mask) == 0;
+    int error = errno;
+    if (::close(fd) != 0 && ok) {
+      ok = false;
+      error = errno;
+    }
+    if (!ok) {
       fs::remove(tmp, ec);
       cleanup();
-      return WriteError{tmp.string(), std::strerror(errno)};
+      return WriteError{final_path.string(), std::strerror(error)};
     }
     written.emplace_back(tmp, final_path);
   }

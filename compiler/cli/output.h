@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "kstate/compiler.h"
 
@@ -18,5 +19,10 @@ struct WriteError {
 // Writes one file per object into `dir` (created when missing). Returns
 // nothing on success; on failure no file is left half-written.
 std::optional<WriteError> WriteObjectFiles(const Compilation& c, const std::string& dir, bool json);
+
+// Writes all of `text` to `fd`, retrying short writes; false with errno set.
+bool WriteAll(int fd, std::string_view text);
+// Writes `text` to standard output and flushes it; false with errno set.
+bool WriteStdout(std::string_view text);
 
 }  // namespace kstate::cli

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -13,19 +14,23 @@ namespace kstate::driver {
 
 namespace {
 
-// Files beyond this size are refused: source offsets are 32-bit.
-constexpr size_t kMaxSize = UINT32_MAX / 2;
+// Files beyond this size are refused, long before source offsets (32-bit)
+// would overflow: the largest real inputs are a few megabytes, and a build
+// takes about four times its input in memory.
+constexpr size_t kMaxSize = size_t{256} << 20;
+constexpr const char* kTooLarge = "the file is larger than 256 MiB";
 
-// Reads `fd` to its end into `out`, which already holds what was read.
-// Regular files are read in one call of the size fstat gave; pipes and
-// character devices grow the buffer as they go.
+// Reads `fd` to its end into `out`, at most one byte more than kMaxSize (which
+// tells a file that is too large: /dev/zero stops there too). Regular files
+// are read in one call of the size fstat gave; pipes and character devices
+// grow the buffer as they go.
 bool ReadAll(int fd, size_t expected, std::string& out, std::string& error) {
-  out.resize(expected > 0 ? expected + 1 : 64 * 1024);
+  out.resize(std::min(expected > 0 ? expected + 1 : size_t{64} * 1024, kMaxSize + 1));
   size_t used = 0;
   for (;;) {
     if (used == out.size()) {
       if (out.size() > kMaxSize) break;
-      out.resize(out.size() * 2);
+      out.resize(std::min(out.size() * 2, kMaxSize + 1));
     }
     ssize_t n = ::read(fd, out.data() + used, out.size() - used);
     if (n < 0 && errno == EINTR) continue;
@@ -38,13 +43,16 @@ bool ReadAll(int fd, size_t expected, std::string& out, std::string& error) {
   }
   out.resize(used);
   if (used > kMaxSize) {
-    error = "the file is larger than 2 GiB";
+    out.clear();
+    error = kTooLarge;
     return false;
   }
   return true;
 }
 
 }  // namespace
+
+bool ReadFd(int fd, std::string& out, std::string& error) { return ReadAll(fd, 0, out, error); }
 
 bool ReadFile(const std::string& path, std::string& out, std::string& error) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -66,7 +74,7 @@ bool ReadFile(const std::string& path, std::string& out, std::string& error) {
   size_t expected = S_ISREG(st.st_mode) ? static_cast<size_t>(st.st_size) : 0;
   if (expected > kMaxSize) {
     ::close(fd);
-    error = "the file is larger than 2 GiB";
+    error = kTooLarge;
     return false;
   }
   bool ok = ReadAll(fd, expected, out, error);

@@ -86,6 +86,38 @@ def main():
         p = run("build", files["warns"], "-o", os.path.join(tmp, "out2"), "--werror")
         expect("-o with --werror and warnings writes nothing",
                p.returncode == 1 and not os.path.exists(os.path.join(tmp, "out2")), p)
+        # Temporary files are new files of unpredictable names: a symbolic link
+        # planted where an old, predictable name would be is not written through.
+        planted = os.path.join(tmp, "out3")
+        os.mkdir(planted)
+        victim = os.path.join(tmp, "victim")
+        with open(victim, "w") as f:
+            f.write("keep")
+        os.symlink(victim, os.path.join(planted, ".01-service-db.yaml.tmp"))
+        p = run("build", files["clean"], "-o", planted)
+        expect("-o writes through no planted symbolic link",
+               p.returncode == 0 and open(victim).read() == "keep"
+               and sorted(os.listdir(planted)) == [".01-service-db.yaml.tmp", "01-service-db.yaml",
+                                                    "02-statefulset-db.yaml"], p)
+        for args in (("build", files["clean"], "-o", ""), ("check", files["clean"], "--error-limit", "-1")):
+            p = run(*args)
+            expect(f"usage error {args!r} exits 2", p.returncode == 2, p)
+
+        # Standard output that cannot be written is KS4002, for fmt too.
+        if os.path.exists("/dev/full"):
+            with open("/dev/full", "wb") as full:
+                for args in (("build", files["clean"]), ("fmt", "--stdout", files["clean"])):
+                    q = subprocess.run([a.kstatec, *args], stdout=full, stderr=subprocess.PIPE, timeout=60)
+                    expect(f"{args[0]} to a full standard output exits 1 with KS4002",
+                           q.returncode == 1 and b"KS4002" in q.stderr, q)
+        # Inputs are refused above 256 MiB before they are read (a sparse file).
+        huge = os.path.join(tmp, "huge.kstate")
+        with open(huge, "wb") as f:
+            f.truncate(257 << 20)
+        for command in ("check", "fmt"):
+            p = run(command, huge)
+            expect(f"{command} refuses a file over 256 MiB with KS4001",
+                   p.returncode == 1 and b"larger than 256 MiB" in p.stderr and b"KS4001" in p.stderr, p)
 
     for f in failures:
         print("FAILED:", f)
