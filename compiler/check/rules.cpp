@@ -163,8 +163,10 @@ void CheckImage(const Container& k, diag::Diagnostics& diags) {
     return;
   }
   for (char ch : image) {
-    if (std::isspace(static_cast<unsigned char>(ch)) || static_cast<unsigned char>(ch) < 0x20) {
-      diags.Report(K::InvalidImage, k.image_range, image, "it contains white space");
+    if (std::isspace(static_cast<unsigned char>(ch)) || static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F) {
+      bool space = ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+      diags.Report(K::InvalidImage, k.image_range, image,
+                   space ? "it contains white space" : "it contains a control character");
       return;
     }
   }

@@ -37,11 +37,39 @@ size_t DisplayWidth(std::string_view s) {
   return w;
 }
 
+// A source line as it is shown: a tab becomes a space, and any other control
+// character U+FFFD, so that the line can neither move the cursor nor send
+// escape sequences to the terminal. Either keeps the line's display width.
 std::string Printable(std::string_view line) {
-  std::string out(line);
-  std::replace(out.begin(), out.end(), '\t', ' ');
+  std::string out;
+  out.reserve(line.size());
+  for (char c : line) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '\t') out += ' ';
+    else if (u < 0x20 || u == 0x7F) out += "\xEF\xBF\xBD";
+    else out += c;
+  }
   return out;
 }
+
+// Message text (which quotes the source: names, strings) with control
+// characters written as escapes (`\u{1b}`), for the same reason.
+std::string Escaped(std::string_view text) {
+  if (std::none_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; })) {
+    return std::string(text);
+  }
+  std::string out;
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7F) out += fmt::format("\\u{{{:x}}}", u);
+    else out += c;
+  }
+  return out;
+}
+
+// Lines longer than this are shown as a window around the range.
+constexpr size_t kMaxShownLine = 400;
+constexpr size_t kShownBefore = 100;
 
 std::string Location(const base::SourceManager& sources, base::SourceRange r) {
   if (!r.valid() || r.file >= sources.size()) return "kstatec";
@@ -59,11 +87,25 @@ void AppendSnippet(std::string& out, const base::SourceManager& sources, base::S
   size_t col_bytes = std::min<size_t>(r.begin - line_start, line.size());
   size_t end_bytes = std::min<size_t>(r.end > line_start ? r.end - line_start : col_bytes, line.size());
   if (end_bytes < col_bytes) end_bytes = col_bytes;
-  size_t indent = DisplayWidth(line.substr(0, col_bytes));
-  size_t width = DisplayWidth(line.substr(col_bytes, end_bytes - col_bytes));
+  // The shown part of the line: without a leading byte-order mark, and for a
+  // long line a window around the range, its cut ends marked `...`.
+  size_t from = begin.line == 1 && line.starts_with("\xEF\xBB\xBF") && col_bytes >= 3 ? 3 : 0;
+  size_t to = line.size();
+  if (to - from > kMaxShownLine) {
+    auto continuation = [&](size_t i) { return i < line.size() && (static_cast<unsigned char>(line[i]) & 0xC0) == 0x80; };
+    if (col_bytes > from + kShownBefore) from = col_bytes - kShownBefore;
+    while (continuation(from)) --from;
+    to = std::min(line.size(), from + kMaxShownLine);
+    while (continuation(to)) ++to;
+  }
+  std::string_view lead = from > 0 && !(from == 3 && begin.line == 1 && line.starts_with("\xEF\xBB\xBF")) ? "..." : "";
+  std::string_view tail = to < line.size() ? "..." : "";
+  size_t indent = lead.size() + DisplayWidth(line.substr(from, col_bytes - from));
+  size_t width = DisplayWidth(line.substr(col_bytes, std::min(end_bytes, to) - std::min(col_bytes, to)));
   std::string number = fmt::format("{}", begin.line);
   size_t gutter = std::max<size_t>(number.size(), 4);
-  out += fmt::format("{}{:>{}} |{} {}\n", st.Gutter(), number, gutter, st.Reset(), Printable(line));
+  out += fmt::format("{}{:>{}} |{} {}{}{}\n", st.Gutter(), number, gutter, st.Reset(), lead,
+                     Printable(line.substr(from, to - from)), tail);
   out += fmt::format("{}{:>{}} |{} {:{}}{}^{}{}\n", st.Gutter(), "", gutter, st.Reset(), "", indent, st.Caret(),
                      std::string(width > 1 ? width - 1 : 0, '~'), st.Reset());
 }
@@ -83,17 +125,18 @@ std::string RenderText(const Diagnostics& diags, const base::SourceManager& sour
       break;
     }
     if (d.severity == Severity::Error) ++errors;
-    out += fmt::format("{}{}: {}{}:{} {}{} [{}]{}\n", st.Bold(), Location(sources, d.range), st.Severity(d.severity),
-                       SeverityName(d.severity), st.Reset(), st.Bold(), d.message, Info(d.kind).code, st.Reset());
+    out += fmt::format("{}{}: {}{}:{} {}{} [{}]{}\n", st.Bold(), Escaped(Location(sources, d.range)),
+                       st.Severity(d.severity), SeverityName(d.severity), st.Reset(), st.Bold(), Escaped(d.message),
+                       Info(d.kind).code, st.Reset());
     AppendSnippet(out, sources, d.range, st);
-    if (!d.help.empty()) out += fmt::format("      = {}help:{} {}\n", st.Bold(), st.Reset(), d.help);
+    if (!d.help.empty()) out += fmt::format("      = {}help:{} {}\n", st.Bold(), st.Reset(), Escaped(d.help));
     for (const Note& n : d.notes) {
       if (n.range.valid()) {
-        out += fmt::format("{}{}: {}note:{} {}\n", st.Bold(), Location(sources, n.range),
-                           st.Severity(Severity::Note), st.Reset(), n.message);
+        out += fmt::format("{}{}: {}note:{} {}\n", st.Bold(), Escaped(Location(sources, n.range)),
+                           st.Severity(Severity::Note), st.Reset(), Escaped(n.message));
         AppendSnippet(out, sources, n.range, st);
       } else {
-        out += fmt::format("      = {}note:{} {}\n", st.Bold(), st.Reset(), n.message);
+        out += fmt::format("      = {}note:{} {}\n", st.Bold(), st.Reset(), Escaped(n.message));
       }
     }
   }
