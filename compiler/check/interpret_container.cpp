@@ -10,6 +10,21 @@ namespace kstate::check {
 
 using K = diag::Kind;
 
+namespace {
+
+// The Secret or ConfigMap a `secret(...)` / `configMap(...)` names must have a
+// name the API server accepts (a DNS subdomain); an empty or invalid one
+// passes the API server inside `secretKeyRef` and fails the pod at start.
+void ReadRefName(Reader& r, const Value& call, std::string& out) {
+  const Value& name = *call.Get("name");
+  std::string what = call.text == "secret" ? "Secret name" : "ConfigMap name";
+  if (!r.String(name, fmt::format("the {}", what), out)) return;
+  std::string why = base::CheckDns1123Subdomain(out);
+  if (!why.empty()) r.diags().Report(K::InvalidObjectName, name.range, what, out, why);
+}
+
+}  // namespace
+
 void ComponentBuilder::ReadContainer(const Value& rec, Container& out, std::string_view where, bool is_main) {
   out.range = rec.range;
   if (const Value* v = rec.Get("image")) {
@@ -124,7 +139,7 @@ void ComponentBuilder::ReadEnv(const Value& rec, Container& out) {
       case ValueKind::Record: {
         if (v.text == "secret" || v.text == "configMap") {
           e.source = v.text == "secret" ? EnvVar::Source::SecretKey : EnvVar::Source::ConfigMapKey;
-          r_.String(*v.Get("name"), fmt::format("the {} name", v.text), e.ref_name);
+          ReadRefName(r_, v, e.ref_name);
           if (const Value* key = v.Get("key")) {
             r_.String(*key, "the key", e.ref_key);
           } else {
@@ -190,7 +205,7 @@ void ComponentBuilder::ReadEnvFrom(const Value& list, Container& out) {
     EnvFrom e;
     e.secret = v.text == "secret";
     e.range = v.range;
-    r_.String(*v.Get("name"), "the name", e.name);
+    ReadRefName(r_, v, e.name);
     if (v.Get("key")) {
       r_.diags().Report(K::BadCall, v.KeyRange("key"), "`envFrom` imports every key; a key is not allowed here")
           .help = "to take one key, set it in `env { NAME = secret(\"name\", \"key\") }`";

@@ -65,7 +65,11 @@ void ComponentBuilder::ReadStorage(const Value& list) {
     }
     if (const Value* cls = s.Get("class")) {
       std::string name;
-      if (r_.String(*cls, "storage class", name)) st.storage_class = name;
+      if (r_.String(*cls, "storage class", name)) {
+        std::string why = base::CheckDns1123Subdomain(name);
+        if (!why.empty()) r_.diags().Report(K::InvalidObjectName, cls->range, "storage class name", name, why);
+        st.storage_class = name;
+      }
     }
     if (const Value* l = s.Get("labels")) r_.Labels(*l, "storage labels", st.labels);
     if (const Value* a = s.Get("annotations")) r_.StringMap(*a, "storage annotations", st.annotations);
