@@ -83,15 +83,15 @@ void Loader::Load(uint32_t source_id, base::SourceRange imported_at) {
   bool cached = cache_ && source_id == cache_file_;
   uint64_t environment = 0;
   std::string_view text = sources_.file(source_id).text();
+  uint64_t digest = cache_ ? Hash(text) : 0;
   while (std::unique_ptr<syntax::File> tree = parser.Next()) {
     const syntax::Decl& d = tree->decls.front();
     std::string_view decl_text = text.substr(d.range.begin, d.range.end - d.range.begin);
     if (d.kind == syntax::DeclKind::Import) {
       int64_t target = Import(d, source_id);
-      if (cached) {
-        environment = Mix(Mix(environment, Hash(decl_text)),
-                          target < 0 ? 0 : Hash(sources_.file(static_cast<uint32_t>(target)).text()));
-      }
+      uint64_t imported = target < 0 ? 0 : loaded_[static_cast<uint32_t>(target)].digest;
+      if (cache_) digest = Mix(digest, imported);
+      if (cached) environment = Mix(Mix(environment, Hash(decl_text)), imported);
     } else if (cached && d.kind == syntax::DeclKind::Component) {
       DeclareCached(std::move(tree), environment);
     } else {
@@ -101,6 +101,7 @@ void Loader::Load(uint32_t source_id, base::SourceRange imported_at) {
   }
   checker_.EndFile(parser.ok());
   loaded_[source_id].module = static_cast<int>(module);
+  loaded_[source_id].digest = digest;
   stack_.pop_back();
 }
 

@@ -35,6 +35,9 @@ class Loader {
     int module = -1;  // -1 while the file is being checked (an import of it is a cycle)
     std::filesystem::path root;  // absolute, symlinks resolved
     std::string root_shown;      // as the user gave it, for messages
+    // With a check cache: a hash of the file's text and, in order, of all it
+    // imports (transitively), so that a change two imports away is seen.
+    uint64_t digest = 0;
   };
   struct Frame {
     uint32_t source_id;
