@@ -233,7 +233,7 @@ bool Loader::Resolve(const syntax::Decl& import, uint32_t from, uint32_t& out) {
                   fmt::format("there is no file `{}`", display.generic_string()));
     return false;
   }
-  if (!ReadFile(display.string(), text, error)) {
+  if (!ReadRegularFile(display.string(), text, error)) {
     diags_.Report(K::ImportNotFound, import.text_range, spec, error);
     return false;
   }

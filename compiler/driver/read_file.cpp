@@ -50,12 +50,9 @@ bool ReadAll(int fd, size_t expected, std::string& out, std::string& error) {
   return true;
 }
 
-}  // namespace
-
-bool ReadFd(int fd, std::string& out, std::string& error) { return ReadAll(fd, 0, out, error); }
-
-bool ReadFile(const std::string& path, std::string& out, std::string& error) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+bool Read(const std::string& path, bool regular_only, std::string& out, std::string& error) {
+  // O_NONBLOCK: opening a named pipe without a writer would wait for one.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | (regular_only ? O_NONBLOCK : 0));
   if (fd < 0) {
     error = std::strerror(errno);
     return false;
@@ -71,6 +68,11 @@ bool ReadFile(const std::string& path, std::string& out, std::string& error) {
     error = "it is a directory";
     return false;
   }
+  if (regular_only && !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    error = "it is not a regular file (a named pipe, a socket or a device)";
+    return false;
+  }
   size_t expected = S_ISREG(st.st_mode) ? static_cast<size_t>(st.st_size) : 0;
   if (expected > kMaxSize) {
     ::close(fd);
@@ -80,6 +82,16 @@ bool ReadFile(const std::string& path, std::string& out, std::string& error) {
   bool ok = ReadAll(fd, expected, out, error);
   ::close(fd);
   return ok;
+}
+
+}  // namespace
+
+bool ReadFd(int fd, std::string& out, std::string& error) { return ReadAll(fd, 0, out, error); }
+
+bool ReadFile(const std::string& path, std::string& out, std::string& error) { return Read(path, false, out, error); }
+
+bool ReadRegularFile(const std::string& path, std::string& out, std::string& error) {
+  return Read(path, true, out, error);
 }
 
 }  // namespace kstate::driver

@@ -22,7 +22,11 @@ namespace {
 std::string CachedStdlibUri(std::string_view module_path, std::string_view text) {
   const char* cache = std::getenv("XDG_CACHE_HOME");
   const char* home = std::getenv("HOME");
-  fs::path base = cache && *cache ? fs::path(cache) : home && *home ? fs::path(home) / ".cache" : fs::path();
+  // A relative XDG_CACHE_HOME is invalid and ignored, as the XDG base
+  // directory specification says (it would give relative file URIs).
+  bool xdg = cache && *cache && fs::path(cache).is_absolute();
+  fs::path base = xdg ? fs::path(cache) : home && *home ? fs::path(home) / ".cache" : fs::path();
+  if (!base.is_absolute()) return {};
   if (base.empty()) return {};
   fs::path file = base / "kstate" / Version() / module_path;
   std::error_code ec;
@@ -87,7 +91,7 @@ std::optional<ImportedFile> LoadImport(const Server& server, const Document& doc
     }
   }
   std::string error;
-  if (!found && !driver::ReadFile(path.string(), text, error)) return std::nullopt;
+  if (!found && !driver::ReadRegularFile(path.string(), text, error)) return std::nullopt;
   return ImportedFile{PathToUri(path.string()), import.text, std::make_shared<const Index>(path.string(), std::move(text))};
 }
 

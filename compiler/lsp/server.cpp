@@ -47,7 +47,8 @@ int Server::Run() {
     }
     if (transport_.Read(wait) == Transport::ReadStatus::Closed) break;
   }
-  return exit_ && state_ == State::ShutDown ? 0 : 1;
+  // `exit`, or the end of the input, after `shutdown` is a clean stop.
+  return state_ == State::ShutDown ? 0 : 1;
 }
 
 void Server::Dispatch(const std::string& body) {

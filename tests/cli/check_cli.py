@@ -110,6 +110,15 @@ def main():
                     q = subprocess.run([a.kstatec, *args], stdout=full, stderr=subprocess.PIPE, timeout=60)
                     expect(f"{args[0]} to a full standard output exits 1 with KS4002",
                            q.returncode == 1 and b"KS4002" in q.stderr, q)
+        # An import of a named pipe is refused at once, not waited on.
+        fifo = os.path.join(tmp, "pipe.kstate")
+        os.mkfifo(fifo)
+        importer = os.path.join(tmp, "imports_pipe.kstate")
+        with open(importer, "w") as f:
+            f.write('import "./pipe.kstate"\n')
+        p = run("check", importer)
+        expect("an import of a named pipe is KS2027, without waiting",
+               p.returncode == 1 and b"KS2027" in p.stderr and b"not a regular file" in p.stderr, p)
         # Inputs are refused above 256 MiB before they are read (a sparse file).
         huge = os.path.join(tmp, "huge.kstate")
         with open(huge, "wb") as f:
