@@ -129,7 +129,18 @@ class Scanner {
   }
 
   // After `${`: an expression, which may hold braces, strings and comments, up to its `}`.
+  // Strings nest in interpolations nest in strings: past kMaxNesting levels
+  // (far beyond what the parser accepts) the text is refused rather than
+  // followed down the stack.
   bool SkipInterpolation() {
+    if (nesting_ >= kMaxNesting) return false;
+    ++nesting_;
+    bool closed = SkipInterpolationBody();
+    --nesting_;
+    return closed;
+  }
+
+  bool SkipInterpolationBody() {
     int depth = 1;
     while (pos_ < s_.size()) {
       char c = s_[pos_];
@@ -150,8 +161,10 @@ class Scanner {
     return false;
   }
 
+  static constexpr int kMaxNesting = 1000;
   std::string_view s_;
   size_t pos_ = 0;
+  int nesting_ = 0;
 };
 
 }  // namespace

@@ -125,9 +125,18 @@ class Scanner {
       }
       if (s_.substr(pos_, 2) == "${") {
         pos_ += 2;
+        // Past kMaxNesting interpolations in strings (which the parser
+        // refuses long before) the scan gives up instead of recursing on.
+        if (nesting_ >= kMaxNesting) {
+          pos_ = s_.size();
+          return false;
+        }
         std::vector<std::string_view> saved = std::move(ctx_.statement);
         ctx_.statement.clear();
-        if (!Code(true)) return false;
+        ++nesting_;
+        bool closed = Code(true);
+        --nesting_;
+        if (!closed) return false;
         ctx_.statement = std::move(saved);
         continue;
       }
@@ -148,8 +157,10 @@ class Scanner {
     return true;
   }
 
+  static constexpr int kMaxNesting = 1000;
   std::string_view s_;
   size_t pos_ = 0;
+  int nesting_ = 0;
   CompletionContext ctx_;
 };
 

@@ -76,7 +76,7 @@ class Encoder {
   void Add(uint32_t begin, uint32_t end, Classified c) {
     if (c.type < 0 || end <= begin) return;
     while (begin < end) {
-      Position start = lines_.At(begin);
+      Position start = At(begin);
       uint32_t line_end = std::min(end, lines_.LineEnd(start.line));
       if (line_end > begin) {
         uint32_t length = Utf16Length(text_.substr(begin, line_end - begin));
@@ -94,10 +94,27 @@ class Encoder {
   Json Take() { return Json{{"data", std::move(data_)}}; }
 
  private:
+  // LineIndex::At counts UTF-16 units from the start of the line; tokens come
+  // in order, so counting on from the previous token's start keeps a long
+  // line linear instead of quadratic.
+  Position At(uint32_t offset) {
+    if (!(have_last_ && offset >= last_offset_ && offset <= lines_.LineEnd(last_.line))) {
+      last_ = lines_.At(offset);
+    } else {
+      last_.character += Utf16Length(text_.substr(last_offset_, offset - last_offset_));
+    }
+    have_last_ = true;
+    last_offset_ = offset;
+    return last_;
+  }
+
   const LineIndex& lines_;
   std::string_view text_;
   std::vector<uint32_t> data_;
   uint32_t line_ = 0, char_ = 0;
+  bool have_last_ = false;
+  uint32_t last_offset_ = 0;
+  Position last_;
 };
 
 }  // namespace

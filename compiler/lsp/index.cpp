@@ -27,6 +27,8 @@ struct Index::Walker {
   std::vector<size_t> component_refs;
   std::vector<size_t> template_refs;
   std::vector<std::pair<size_t, int>> volume_refs;  // occurrence, enclosing component or template
+  static constexpr int kMaxDepth = 1000;
+  int depth_ = 0;  // Expression's nesting
 
   int AddDef(Definition d) {
     ix.defs_.push_back(std::move(d));
@@ -209,7 +211,33 @@ struct Index::Walker {
   }
 
   // `field`: the component field whose value this is, for enum words.
+  // Left-deep chains (`1 + 1 + ...`, `a.b.c...`) are walked along their spine
+  // without recursion, and nesting deeper than kMaxDepth (which only hostile
+  // input reaches) is not indexed, so that no input exhausts the stack.
   void Expression(const Expr& e, const schema::Field* field) {
+    if (depth_ >= kMaxDepth) return;
+    ++depth_;
+    ExpressionBody(e, field);
+    --depth_;
+  }
+
+  void ExpressionBody(const Expr& e, const schema::Field* field) {
+    if (e.kind == ExprKind::Binary || (e.kind == ExprKind::Field && e.base)) {
+      std::vector<const Expr*> rights;
+      const Expr* cur = &e;
+      bool after_field = false;  // a field's base is no value of `field`
+      while ((cur->kind == ExprKind::Binary && cur->items.size() == 2 && cur->items[0]) ||
+             (cur->kind == ExprKind::Field && cur->base)) {
+        after_field = cur->kind == ExprKind::Field;
+        rights.push_back(after_field ? nullptr : cur->items[1]);
+        cur = after_field ? cur->base : cur->items[0];
+      }
+      Expression(*cur, after_field ? nullptr : field);
+      for (auto it = rights.rbegin(); it != rights.rend(); ++it) {
+        if (*it) Expression(**it, field);
+      }
+      return;
+    }
     switch (e.kind) {
       case ExprKind::Number:
         AddOcc({OccKind::Number, e.range, -1, field, &e, std::string(ix.Slice(e.range))});

@@ -104,6 +104,28 @@ def main():
                 round_trip(client, uri)
                 client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
                 print("round %d: %s, %d operations: ok" % (round_number, os.path.relpath(path, args.repo), args.ops))
+            # Deep input: every request on a document of long left-deep chains
+            # and deeply nested interpolations (which once exhausted the stack).
+            deep = {"chain": "let x = " + "1 + " * 14000 + "1\n",
+                    "fields": "let x = a" + ".a" * 50000 + "\n",
+                    "interpolations": "let x = " + "\"${" * 33000 + "1" + "}\"" * 33000 + "\n"}
+            for name, text in deep.items():
+                uri = "file://" + os.path.join(args.repo, "deep-%s.kstate" % name)
+                client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "kstate",
+                                                                        "version": 1, "text": text}})
+                for method in REQUESTS:
+                    for character in (0, len(text) // 2, len(text) - 2):
+                        params = {"textDocument": {"uri": uri}, "position": {"line": 0, "character": character},
+                                  "range": {"start": {"line": 0, "character": 0},
+                                            "end": {"line": 0, "character": character}},
+                                  "context": {"diagnostics": [], "includeDeclaration": True},
+                                  "options": {"tabSize": 2, "insertSpaces": True}}
+                        reply = client.request(method, params, timeout=120)
+                        if "result" not in reply and "error" not in reply:
+                            raise SystemExit("%s on the %s document: no answer: %s" % (method, name, reply))
+                round_trip(client, uri)
+                client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+                print("deep %s: every request answered" % name)
             reply = client.request("shutdown")
             if "result" not in reply:
                 raise SystemExit("shutdown failed: %s" % reply)
