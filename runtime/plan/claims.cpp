@@ -119,4 +119,29 @@ std::vector<std::string> DeleteClaims(api::ApiClient& api, const std::vector<Cla
   return errors;
 }
 
+api::Result<std::vector<std::string>> CollectedClaims(api::ApiClient& api, const std::string& ns,
+                                                      const std::string& statefulset, const std::string& uid) {
+  api::Result<std::vector<std::string>> out;
+  api::Result<api::Json> list = api.List(api::kClaims, ns);
+  if (!list.ok()) {
+    out.error = list.error;
+    return out;
+  }
+  std::vector<std::string> names;
+  for (const api::Json& item : api::Member(*list.value, "items")) {
+    const api::Json& meta = api::Member(item, "metadata");
+    for (const api::Json& ref : api::Member(meta, "ownerReferences")) {
+      bool by_set = api::StringMember(ref, "uid") == uid;
+      bool by_pod = api::StringMember(ref, "kind") == "Pod" && OrdinalAfter(api::StringMember(ref, "name"), statefulset + "-") >= 0;
+      if (by_set || by_pod) {
+        names.push_back(api::StringMember(meta, "name"));
+        break;
+      }
+    }
+  }
+  out.value = std::move(names);
+  return out;
+}
+
+
 }  // namespace kstate::runtime::plan

@@ -30,6 +30,12 @@ struct Claim {
 // `prefix` followed by digits only ("db-" + "2"), else -1.
 int OrdinalAfter(const std::string& name, const std::string& prefix);
 
+// Claims in `ns` that an owner reference ties to the StatefulSet (uid) or to
+// one of its pods: the garbage collector deletes them when their owner goes,
+// whatever the retention policy says by now.
+api::Result<std::vector<std::string>> CollectedClaims(api::ApiClient& api, const std::string& ns,
+                                                      const std::string& statefulset, const std::string& uid);
+
 // The names of a StatefulSet's volumeClaimTemplates (live or desired JSON).
 std::vector<std::string> ClaimTemplateNames(const api::Json& statefulset);
 // The claims a StatefulSet named `statefulset` made from the templates

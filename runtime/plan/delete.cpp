@@ -69,33 +69,6 @@ std::vector<PlannedObject> DeletionOrder(const Compilation& c, std::vector<Plann
   return objects;
 }
 
-// Claims in `ns` that an owner reference ties to the StatefulSet (uid) or to
-// one of its pods: the garbage collector deletes them when their owner goes,
-// whatever the retention policy says by now.
-api::Result<std::vector<std::string>> CollectedClaims(api::ApiClient& api, const std::string& ns,
-                                                      const std::string& statefulset, const std::string& uid) {
-  api::Result<std::vector<std::string>> out;
-  api::Result<api::Json> list = api.List(api::kClaims, ns);
-  if (!list.ok()) {
-    out.error = list.error;
-    return out;
-  }
-  std::vector<std::string> names;
-  for (const api::Json& item : Member(*list.value, "items")) {
-    const api::Json& meta = Member(item, "metadata");
-    for (const api::Json& ref : Member(meta, "ownerReferences")) {
-      bool by_set = api::StringMember(ref, "uid") == uid;
-      bool by_pod = api::StringMember(ref, "kind") == "Pod" && OrdinalAfter(api::StringMember(ref, "name"), statefulset + "-") >= 0;
-      if (by_set || by_pod) {
-        names.push_back(api::StringMember(meta, "name"));
-        break;
-      }
-    }
-  }
-  out.value = std::move(names);
-  return out;
-}
-
 bool ReadStatefulSet(api::ApiClient& api, const DeleteStep& step, const api::Json* live, StatefulSetData& d,
                      std::string& error) {
   d.resource = step.planned.resource;

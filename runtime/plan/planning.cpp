@@ -11,6 +11,7 @@
 
 #include "compiler/emit/lower.h"
 #include "runtime/plan/apply.h"
+#include "runtime/plan/claims.h"
 
 namespace kstate::runtime::plan {
 
@@ -250,6 +251,22 @@ bool FindPruneCandidates(api::ApiClient& api, Plan& plan, std::string& error) {
         } else if (r.value->kind == "StatefulSet" && RetentionOf(item).find("whenDeleted=Delete") != std::string::npos) {
           candidate.kept_because = "its persistentVolumeClaimRetentionPolicy.whenDeleted is Delete, so deleting it "
                                    "would delete its claims; `kstatec delete --delete-data` is the way to do that";
+        } else if (r.value->kind == "StatefulSet") {
+          // Owner references a retention policy of Delete left on the claims
+          // outlive a change to Retain: the garbage collector would still
+          // delete those claims with the StatefulSet (as `kstatec delete` checks).
+          api::Result<std::vector<std::string>> owned = CollectedClaims(api, ns, name, uid);
+          if (!owned.ok()) {
+            error = fmt::format("cannot list the claims of StatefulSet {} in {} before pruning it: {}", name, ns,
+                                owned.error.Describe());
+            return false;
+          }
+          if (!owned.value->empty()) {
+            candidate.kept_because = fmt::format(
+                "the claims {} are owned by it or its pods, so Kubernetes would delete them with it; "
+                "`kstatec delete --delete-data` is the way to do that",
+                fmt::join(*owned.value, ", "));
+          }
         }
         plan.prune.push_back(std::move(candidate));
       }

@@ -289,6 +289,32 @@ class ChangeTest(LifecycleTest):
         self.assertEqual(self.claims(), claims)
         self.assertFalse(self.requests("DELETE", "/persistentvolumeclaims/"))
 
+    def test_prune_keeps_a_statefulset_whose_claims_it_still_owns(self):
+        # A retention policy of Delete puts owner references on the claims; a
+        # change to Retain does not take them off (not in the fake server; on
+        # a cluster, not at once). Pruning the StatefulSet would then delete
+        # its claims with it, so prune keeps it, as `kstatec delete` refuses.
+        path = self.db()
+        with open(path) as f:
+            single = f.read()
+        deleting = CACHE.replace("  storage data", "  retention { whenDeleted = delete; whenScaled = retain }\n"
+                                                   "  storage data")
+        self.write("db.kstate", single + deleting)
+        self.applied(path)
+        self.write("db.kstate", single + CACHE)
+        self.applied(path)
+        owned = [c for c in self.items("persistentvolumeclaims")
+                 if c["metadata"]["name"].startswith("data-cache-") and c["metadata"].get("ownerReferences")]
+        if not owned:
+            self.skipTest("the fake server did not put owner references on the claims")
+        claims = self.claims()
+        self.write("db.kstate", single)
+        p = self.applied(path, "--prune")
+        self.assertIn("StatefulSet %s/cache kept: the claims data-cache-0, data-cache-1 are owned by it" % self.ns,
+                      p.stdout)
+        self.assertIsNotNone(self.sts("cache"))
+        self.assertEqual(self.claims(), claims)
+
     def test_applyset_of_another_tool_is_not_taken_over(self):
         path = self.db()
         self.applied(path)
