@@ -1,6 +1,10 @@
 // Options and help texts of the cluster commands.
 #include "cluster_flags.h"
 
+#include <fmt/format.h>
+
+#include "compiler/base/text.h"
+
 namespace kstate::cli {
 
 namespace {
@@ -28,7 +32,11 @@ void AddClusterFlags(CLI::App* cmd, ClusterFlags& f) {
       ->type_name("FILE");
   cmd->add_option("--context", f.context, "The kubeconfig context (default: its current-context)");
   cmd->add_option("-n,--namespace", f.namespace_name,
-                  "The namespace of objects whose file declares none (default: the context's)");
+                  "The namespace of objects whose file declares none (default: the context's)")
+      ->check([](const std::string& ns) {
+        std::string why = base::CheckDns1123Label(ns);
+        return why.empty() ? std::string() : fmt::format("`{}` is not a valid namespace name: {}", ns, why);
+      });
   cmd->add_flag("-v,--verbose", f.verbose, "Log every HTTP request (credentials are never shown)");
 }
 

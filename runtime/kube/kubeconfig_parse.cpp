@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "compiler/base/text.h"
 #include "runtime/kube/kubeconfig.h"
 #include "runtime/kube/kubeconfig_raw.h"
 #include "runtime/kube/kubeconfig_text.h"
@@ -234,6 +235,12 @@ RawConfig ParseKubeconfig(const std::string& path, const std::string& text) {
       context.cluster = reader.Text(body, "cluster", what);
       context.user = reader.Text(body, "user", what);
       context.namespace_name = reader.Text(body, "namespace", what);
+      // It becomes part of request paths: a name the API server would refuse
+      // must not reach one (`../namespaces/other`).
+      if (std::string why = base::CheckDns1123Label(context.namespace_name);
+          !context.namespace_name.empty() && !why.empty()) {
+        reader.Fail(body["namespace"], fmt::format("`namespace` of {} is not a valid namespace name: {}", what, why));
+      }
       config.contexts.emplace(name, std::move(context));
     });
   } catch (const YAML::Exception& e) {

@@ -99,7 +99,8 @@ def main():
                p.returncode == 0 and open(victim).read() == "keep"
                and sorted(os.listdir(planted)) == [".01-service-db.yaml.tmp", "01-service-db.yaml",
                                                     "02-statefulset-db.yaml"], p)
-        for args in (("build", files["clean"], "-o", ""), ("check", files["clean"], "--error-limit", "-1")):
+        for args in (("build", files["clean"], "-o", ""), ("check", files["clean"], "--error-limit", "-1"),
+                     ("status", files["clean"], "-n", "../namespaces/other")):
             p = run(*args)
             expect(f"usage error {args!r} exits 2", p.returncode == 2, p)
 

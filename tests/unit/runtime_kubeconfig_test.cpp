@@ -136,6 +136,11 @@ TEST_CASE("runtime/kubeconfig: --context and --namespace override, unknown names
                                      Catch::Contains("(users: one)"));
   CHECK_THAT(FileError(dir, "clusters: []\ncontexts: [{name: a, context: {cluster: x}}]\n"),
              Catch::Contains("no current-context is set in " + dir / "config") && Catch::Contains("(contexts: a)"));
+  // A context's namespace becomes part of request paths: one the API server
+  // would refuse (`../namespaces/other`) is a kubeconfig error.
+  CHECK_THAT(FileError(dir, Simple("one", "    server: https://one.example\n", "    token: t\n",
+                                   "- name: two\n  context: {cluster: one, user: one, namespace: ../namespaces/x}\n")),
+             Catch::Contains("`namespace` of context `two` is not a valid namespace name"));
 }
 
 TEST_CASE("runtime/kubeconfig: relative paths resolve against the file, -data fields are decoded", "[runtime]") {
