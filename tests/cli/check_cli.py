@@ -32,7 +32,11 @@ def main():
     checks = 0
 
     def run(*args):
-        return subprocess.run([a.kstatec, *args], capture_output=True, timeout=60, env=dict(os.environ, NO_COLOR="1"))
+        try:
+            return subprocess.run([a.kstatec, *args], capture_output=True, timeout=60,
+                                  env=dict(os.environ, NO_COLOR="1"))
+        except subprocess.TimeoutExpired:  # a hang is a failure of that check, not of the script
+            return subprocess.CompletedProcess(args, -1, b"", b"timed out after 60 s")
 
     def expect(what, cond, p=None):
         nonlocal checks
