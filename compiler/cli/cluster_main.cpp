@@ -3,6 +3,7 @@
 // not, so that compiling a file starts in a millisecond; `kstatec apply ...`
 // runs this program with the same arguments.
 #include <cstdio>
+#include <exception>
 #include <cstdlib>
 
 #include <CLI/CLI.hpp>
@@ -25,11 +26,20 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
   int code = 2;
-  if (commands.apply_cmd->parsed()) code = kstate::cli::RunApply(commands.apply);
-  if (commands.diff_cmd->parsed()) code = kstate::cli::RunDiff(commands.diff);
-  if (commands.status_cmd->parsed()) code = kstate::cli::RunStatus(commands.status);
-  if (commands.plan_cmd->parsed()) code = kstate::cli::RunPlan(commands.plan);
-  if (commands.delete_cmd->parsed()) code = kstate::cli::RunDelete(commands.del);
+  try {
+    if (commands.apply_cmd->parsed()) code = kstate::cli::RunApply(commands.apply);
+    if (commands.diff_cmd->parsed()) code = kstate::cli::RunDiff(commands.diff);
+    if (commands.status_cmd->parsed()) code = kstate::cli::RunStatus(commands.status);
+    if (commands.plan_cmd->parsed()) code = kstate::cli::RunPlan(commands.plan);
+    if (commands.delete_cmd->parsed()) code = kstate::cli::RunDelete(commands.del);
+  } catch (const std::exception& e) {
+    // The last line of defence: an API server answer of a shape no reader
+    // expected (a string where an object belongs) ends the command with an
+    // error, not an abort. What was done before it is reported above.
+    std::fflush(stdout);
+    std::fprintf(stderr, "kstatec: error: an answer of the API server does not have the shape Kubernetes documents (%s); stopped\n", e.what());
+    code = commands.diff_cmd->parsed() ? 2 : 1;  // `diff` exits 2 on errors, the others 1
+  }
   std::fflush(stdout);
   std::fflush(stderr);
   std::_Exit(code);

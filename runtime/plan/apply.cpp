@@ -183,7 +183,15 @@ class Run {
         if (!ready) continue;
         w.started = true;
         w.state = State::Applying;
-        threads.emplace_back([this, &w] { Component(w); });
+        threads.emplace_back([this, &w] {
+          // An API server answer of an unexpected shape fails this component,
+          // not the process (an exception leaving a thread would abort it).
+          try {
+            Component(w);
+          } catch (const std::exception& e) {
+            Finish(w, State::Failed, fmt::format("stopped: an answer of the API server kstatec cannot read ({})", e.what()));
+          }
+        });
       }
       bool running = std::any_of(work_.begin(), work_.end(), [](const Work& w) {
         return w.started && w.state != State::Ready && w.state != State::Failed;

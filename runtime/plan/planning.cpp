@@ -167,8 +167,13 @@ bool PlanStatefulSets(api::ApiClient& api, const PlanSettings& settings, Plan& p
   auto worker = [&] {
     for (size_t k = next++; k < todo.size(); k = next++) {
       plans[k].object = todo[k];
-      if (!PlanStatefulSet(api, plan, plan.objects[todo[k]], settings, shared, plans[k], errors[k]) && errors[k].empty()) {
-        errors[k] = "cannot plan";
+      try {
+        if (!PlanStatefulSet(api, plan, plan.objects[todo[k]], settings, shared, plans[k], errors[k]) &&
+            errors[k].empty()) {
+          errors[k] = "cannot plan";
+        }
+      } catch (const std::exception& e) {  // an exception leaving a thread would abort the process
+        errors[k] = fmt::format("an answer of the API server kstatec cannot read ({})", e.what());
       }
     }
   };

@@ -272,6 +272,21 @@ class ApplyTest(support.FakeServerTestCase):
         broken = subprocess.run([ARGS.kstatec, "diff", path, "--kubeconfig", self.server.kubeconfig,
                                  "--context", "nowhere"], capture_output=True, text=True, timeout=60)
         self.assertEqual(broken.returncode, 2)
+        # Answers of a shape no API server gives end the command with an
+        # error, never an abort (status reads them in the main thread, apply
+        # plans StatefulSets on worker threads), and change nothing.
+        for command in ("status", "apply"):
+            self.server.script({"action": "answer", "body": [], "count": 20, "method": "GET",
+                                "path": "/statefulsets/cache"})
+            p = subprocess.run([ARGS.kstatec, command, path, "--kubeconfig", self.server.kubeconfig,
+                                "--context", "admin-cert"], capture_output=True, text=True, timeout=60)
+            self.server.script({"action": "clear_faults"})
+            self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+            self.assertNotIn("terminate called", p.stderr)
+            if command == "status":
+                self.assertIn("does not have the shape Kubernetes documents", p.stderr)
+            else:
+                self.assertIn("nothing was changed", p.stdout + p.stderr)
 
     def test_through_a_proxy(self):
         proxy = ConnectProxy()

@@ -5,6 +5,9 @@ Actions are JSON objects (one, or a list), from `--script FILE`, from
 
   {"action": "fail", "status": 429|500|503, "count": N, "retry_after": 1,
    "method": "PATCH", "path": "/statefulsets/"}   next N matching requests fail
+  {"action": "answer", "body": JSON, "count": N, "method": "GET", "path": "/statefulsets/db"}
+      next N matching requests get 200 with that body (a reply of the wrong shape)
+  {"action": "clear_faults"}                     forget the `fail` and `answer` rules not used up
   {"action": "latency", "seconds": 0.2, "count": N}  delay (N requests, or all)
   {"action": "restart", "down_seconds": 0.5}      drop every connection; refuse for a while
   {"action": "compact"}                          forget watch history (old RVs get 410)
@@ -70,6 +73,14 @@ class Script:
                     "method": a.get("method"), "path": a.get("path"), "message": a.get("message")}
             with self.lock:
                 self.faults.append(rule)
+        elif kind == "answer":
+            rule = {"status": 200, "answer": a.get("body"), "count": int(a.get("count", 1)),
+                    "method": a.get("method"), "path": a.get("path")}
+            with self.lock:
+                self.faults.append(rule)
+        elif kind == "clear_faults":
+            with self.lock:
+                self.faults = []
         elif kind == "latency":
             with self.lock:
                 self.latency.append({"seconds": float(a.get("seconds", 0.1)), "count": a.get("count"),
