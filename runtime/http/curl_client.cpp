@@ -27,8 +27,13 @@ constexpr size_t kMaxIdleHandles = 16;
 // Whether a failed transfer may be retried, and for which requests.
 enum class Failure { kNone, kBeforeSend, kMaybeSent, kFinal };
 
+// Answers larger than this are refused: the largest real ones (a LIST of
+// many pods) are tens of megabytes, and an answer is held in memory whole.
+constexpr size_t kMaxBody = size_t{256} << 20;
+
 struct Transfer {
   Response* response = nullptr;
+  bool too_large = false;  // the body passed kMaxBody (after decompression)
   const OnData* on_data = nullptr;
   long status = 0;  // from the last status line seen
   bool delivered = false;
@@ -79,6 +84,10 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
     }
     return chunk.size();
   }
+  if (transfer->response->body.size() + chunk.size() > kMaxBody) {
+    transfer->too_large = true;
+    return 0;  // aborts the transfer with CURLE_WRITE_ERROR
+  }
   transfer->response->body.append(chunk);
   return chunk.size();
 }
@@ -111,6 +120,7 @@ std::string Describe(CURLcode code, CURL* handle, const Target& target, const Tl
   const std::string& where = target.host_port;
   switch (code) {
     case CURLE_COULDNT_RESOLVE_HOST: return fmt::format("cannot resolve host {}: {}", target.host, detail);
+    case CURLE_FILESIZE_EXCEEDED: return fmt::format("the answer of {} is larger than 256 MiB; it was not read", where);
     case CURLE_COULDNT_RESOLVE_PROXY: return "cannot resolve the proxy's host: " + detail;
     case CURLE_COULDNT_CONNECT: {
       long os_errno = 0;
@@ -290,6 +300,7 @@ Response CurlClient::Attempt(const Request& request, const Target& target, const
   curl_easy_setopt(handle, CURLOPT_HEADERDATA, &transfer);
   curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, &OnBody);
   curl_easy_setopt(handle, CURLOPT_WRITEDATA, &transfer);
+  curl_easy_setopt(handle, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(kMaxBody));
 
   CURLcode code = curl_easy_perform(handle);
   if (code == CURLE_WRITE_ERROR && transfer.stopped) code = CURLE_OK;
@@ -297,6 +308,10 @@ Response CurlClient::Attempt(const Request& request, const Target& target, const
   if (code == CURLE_OK) {
     curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &response.status);
     curl_easy_getinfo(handle, CURLINFO_HTTP_VERSION, &transfer.http_version);
+  } else if (code == CURLE_WRITE_ERROR && transfer.too_large) {
+    response.body.clear();
+    response.error = fmt::format("the answer of {} is larger than 256 MiB (decompressed); it was not read",
+                                 target.host_port);
   } else {
     response.error = Describe(code, handle, target, tls_, errbuf, request);
   }

@@ -13,6 +13,8 @@ until killed and writes its port to F once listening. Endpoints:
   /stream?n=N&delay_ms=D       a chunked body of N lines, D ms apart
   /connections                 how many TCP connections were accepted so far
   /whoami                      the client certificate's common name, or "anonymous"
+  /huge                        200 announcing a 10 GB body (sends 1 MiB of it)
+  /bomb                        200 with a gzip body of 1 MiB that inflates to 300 MiB
 """
 import argparse
 import json
@@ -86,6 +88,22 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         if url.path == "/ok":
             return self.reply(200, "ok")
+        if url.path == "/huge":
+            self.send_response(200)
+            self.send_header("Content-Length", str(10 << 30))
+            self.end_headers()
+            try:
+                self.wfile.write(b"a" * (1 << 20))
+            except OSError:
+                pass
+            self.close_connection = True
+            return None
+        if url.path == "/bomb":
+            import zlib
+            packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+            chunk = b"a" * (1 << 20)
+            data = b"".join(packer.compress(chunk) for _ in range(300)) + packer.flush()
+            return self.reply(200, data, [("Content-Encoding", "gzip")])
         if url.path == "/echo":
             echo = {"method": self.command, "path": self.path, "body_length": len(body),
                     "headers": {k.lower(): v for k, v in self.headers.items()}}

@@ -234,6 +234,17 @@ TEST_CASE("runtime/http: 4xx other than 429 return at once", "[runtime]") {
   }
 }
 
+TEST_CASE("runtime/http: an answer over 256 MiB is refused, announced or decompressed", "[runtime]") {
+  SKIP_WITHOUT_TOOLS();
+  Server server("server");
+  auto client = MakeCurlClient(TrustingTestCa(), kFast);
+  Response announced = client->Send(Get(server.Url("/huge")));
+  CHECK_THAT(announced.error, Catch::Contains("is larger than 256 MiB"));
+  Response inflated = client->Send(Get(server.Url("/bomb")));
+  CHECK_THAT(inflated.error, Catch::Contains("is larger than 256 MiB (decompressed)"));
+  CHECK(inflated.body.empty());
+}
+
 TEST_CASE("runtime/http: connection refused is retried, then fails clearly", "[runtime]") {
   int probe = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
