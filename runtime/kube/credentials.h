@@ -28,6 +28,9 @@ struct ExecConfig {
   std::string interactive_mode;  // Never, IfAvailable (we never have a terminal, so: not interactive)
   // spec.cluster of KUBERNETES_EXEC_INFO as JSON text when provideClusterInfo is set, else empty.
   std::string cluster_json;
+  // How long the plugin may run: a non-interactive one answers in seconds (a
+  // cloud CLI refreshing a token); one that hangs must not hang kstatec.
+  std::chrono::milliseconds timeout = std::chrono::seconds(60);
 };
 
 // Everything a user stanza says about credentials (after files were resolved).

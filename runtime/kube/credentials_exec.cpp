@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <csignal>
 #include <cstring>
 #include <map>
 
@@ -30,6 +32,7 @@ struct ProcessOutput {
   int signal = 0;
   std::string out, err;
   int spawn_errno = 0;
+  bool timed_out = false;
 };
 
 std::vector<std::string> PluginEnvironment(const ExecConfig& config) {
@@ -54,17 +57,24 @@ std::vector<std::string> PluginEnvironment(const ExecConfig& config) {
   return env;
 }
 
-// Reads both pipes until they close, so that neither can fill up and block the child.
-void Drain(int out_fd, int err_fd, std::string& out, std::string& err) {
+// Reads both pipes until they close, so that neither can fill up and block
+// the child; false when they are still open at the deadline (a plugin that
+// hangs, or a child of it that keeps its output open).
+bool Drain(int out_fd, int err_fd, std::chrono::milliseconds timeout, std::string& out, std::string& err) {
   pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
   std::string* sinks[2] = {&out, &err};
   int open = 2;
   char buffer[4096];
+  auto deadline = std::chrono::steady_clock::now() + timeout;
   while (open > 0) {
-    if (poll(fds, 2, -1) < 0) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    int ready = poll(fds, 2, static_cast<int>(left.count()));
+    if (ready < 0) {
       if (errno == EINTR) continue;
       break;
     }
+    if (ready == 0) return false;
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
       ssize_t n = read(fds[i].fd, buffer, sizeof buffer);
@@ -76,6 +86,7 @@ void Drain(int out_fd, int err_fd, std::string& out, std::string& err) {
       }
     }
   }
+  return true;
 }
 
 ProcessOutput RunProcess(const ExecConfig& config) {
@@ -91,6 +102,12 @@ ProcessOutput RunProcess(const ExecConfig& config) {
     close(out_pipe[1]);
     return result;
   }
+  // The plugin leads a process group of its own, so that at the deadline it
+  // is stopped together with whatever it started.
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attributes, 0);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
@@ -106,11 +123,15 @@ ProcessOutput RunProcess(const ExecConfig& config) {
   for (std::string& entry : env_text) envp.push_back(entry.data());
   envp.push_back(nullptr);
   pid_t pid = 0;
-  int rc = posix_spawnp(&pid, config.command.c_str(), &actions, nullptr, argv.data(), envp.data());
+  int rc = posix_spawnp(&pid, config.command.c_str(), &actions, &attributes, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
   close(out_pipe[1]);
   close(err_pipe[1]);
-  if (rc == 0) Drain(out_pipe[0], err_pipe[0], result.out, result.err);
+  if (rc == 0 && !Drain(out_pipe[0], err_pipe[0], config.timeout, result.out, result.err)) {
+    result.timed_out = true;
+    kill(-pid, SIGKILL);
+  }
   close(out_pipe[0]);
   close(err_pipe[0]);
   if (rc != 0) {
@@ -213,6 +234,10 @@ ExecResult RunExecPlugin(const ExecConfig& config, const std::string& user) {
     result.error = WithHint(who + " was not found", config);
   } else if (process.spawn_errno != 0) {
     result.error = WithHint(fmt::format("{} cannot be run: {}", who, std::strerror(process.spawn_errno)), config);
+  } else if (process.timed_out) {
+    result.error = WithHint(fmt::format("{} did not finish within {} ms and was stopped{}", who,
+                                        config.timeout.count(), stderr_note),
+                            config);
   } else if (process.signal != 0) {
     result.error = WithHint(fmt::format("{} was killed by signal {}{}", who, process.signal, stderr_note), config);
   } else if (process.exit_code != 0) {

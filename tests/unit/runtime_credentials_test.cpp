@@ -9,6 +9,7 @@
 
 #include "runtime/http/fake_client.h"
 #include "runtime/kube/credentials.h"
+#include "runtime/kube/credentials_exec.h"
 #include "runtime/kube/kubeconfig.h"
 #include "runtime/kube/kubeconfig_text.h"
 #include "tests/runtime/kube_fixtures.h"
@@ -201,6 +202,24 @@ TEST_CASE("runtime/credentials: exec plugin failures are clear and leak nothing"
              Catch::Contains("supported are client.authentication.k8s.io/v1 and v1beta1"));
   CHECK_THAT(LoadError(setup.Write("      apiVersion: client.authentication.k8s.io/v1\n      interactiveMode: Never\n")),
              Catch::Contains("has no `command`"));
+}
+
+TEST_CASE("runtime/credentials: an exec plugin that hangs, or leaves a child holding its output, is stopped", "[runtime]") {
+  ExecSetup setup;
+  WriteFile(setup.dir / "bin/hang.sh", "#!/bin/sh\nsleep 30\n", 0755);
+  WriteFile(setup.dir / "bin/child.sh", "#!/bin/sh\nsleep 30 &\nexit 0\n", 0755);
+  for (const char* script : {"hang.sh", "child.sh"}) {
+    ExecConfig config;
+    config.api_version = "client.authentication.k8s.io/v1";
+    config.command = setup.dir / (std::string("bin/") + script);
+    config.interactive_mode = "Never";
+    config.timeout = std::chrono::milliseconds(300);
+    auto start = std::chrono::steady_clock::now();
+    ExecResult result = RunExecPlugin(config, "u");
+    auto took = std::chrono::steady_clock::now() - start;
+    CHECK_THAT(result.error, Catch::Contains("did not finish within 300 ms and was stopped"));
+    CHECK(took < std::chrono::seconds(10));
+  }
 }
 
 TEST_CASE("runtime/credentials: WithCredentials adds the header and re-runs the plugin once after a 401", "[runtime]") {
