@@ -4,6 +4,8 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "runtime/kube/credentials_exec.h"
@@ -65,6 +67,18 @@ std::chrono::system_clock::time_point Credentials::Now() const {
 
 Credentials::Auth Credentials::Get() {
   std::lock_guard lock(mutex_);
+  Auth auth = Choose();
+  // A token with a line break would add headers of its own to every request.
+  if (std::any_of(auth.authorization.begin(), auth.authorization.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; })) {
+    return {"", "", "", fmt::format("the credential of user `{}` contains a line break or another control "
+                                    "character, which no HTTP header may hold",
+                                    config_.user)};
+  }
+  return auth;
+}
+
+Credentials::Auth Credentials::Choose() {
   if (!config_.token_file.empty()) {
     Auth from_file = FromTokenFile();
     // As client-go: a static token stands in while the file cannot be read.

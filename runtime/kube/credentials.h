@@ -69,6 +69,7 @@ class Credentials {
   int exec_runs() const;
 
  private:
+  Auth Choose();  // Get without the header check
   Auth FromTokenFile();
   Auth FromExec();
   std::chrono::system_clock::time_point Now() const;

@@ -128,6 +128,20 @@ void ApplyCluster(const std::string& name, const RawCluster& cluster, const RawU
   }
   bool has_cert = user != nullptr && (!user->client_certificate.empty() || !user->client_certificate_data.empty());
   access.server = NormalizeServer(cluster.server, !ca_pem.empty() || has_cert || cluster.insecure_skip_tls_verify);
+  // Request paths are appended to the server: it must be a scheme and a
+  // host, with at most a path (`https://`, or a query, would send requests,
+  // credentials included, somewhere else than written).
+  {
+    std::string_view rest = access.server;
+    bool https = rest.starts_with("https://"), http = rest.starts_with("http://");
+    rest.remove_prefix(https ? 8 : http ? 7 : 0);
+    std::string_view host = rest.substr(0, rest.find('/'));
+    if ((!https && !http) || host.empty() || host.find_first_of("?#@ \t\r\n") != std::string_view::npos ||
+        rest.find_first_of("?#") != std::string_view::npos) {
+      throw KubeconfigError(fmt::format("{}: the server `{}` of cluster `{}` is not an http(s)://HOST[:PORT][/PATH] URL",
+                                        origin.Where(), cluster.server, name));
+    }
+  }
   access.cluster = name;
   access.tls.ca_pem = std::move(ca_pem);
   access.tls.insecure_skip_verify = cluster.insecure_skip_tls_verify;

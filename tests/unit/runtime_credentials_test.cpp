@@ -204,6 +204,16 @@ TEST_CASE("runtime/credentials: exec plugin failures are clear and leak nothing"
              Catch::Contains("has no `command`"));
 }
 
+TEST_CASE("runtime/credentials: a token with a line break is refused, never sent", "[runtime]") {
+  CredentialsConfig config;
+  config.user = "u";
+  config.token = "abc\r\nX-Injected: yes";
+  Credentials credentials(config);
+  Credentials::Auth auth = credentials.Get();
+  CHECK(auth.authorization.empty());
+  CHECK_THAT(auth.error, Catch::Contains("the credential of user `u` contains a line break"));
+}
+
 TEST_CASE("runtime/credentials: an exec plugin that hangs, or leaves a child holding its output, is stopped", "[runtime]") {
   ExecSetup setup;
   WriteFile(setup.dir / "bin/hang.sh", "#!/bin/sh\nsleep 30\n", 0755);

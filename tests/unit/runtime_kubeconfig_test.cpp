@@ -181,6 +181,10 @@ TEST_CASE("runtime/kubeconfig: relative paths resolve against the file, -data fi
   CHECK_THAT(FileError(dir, Simple("x", "    server: https://x\n", "    client-certificate-data: " + B64(kstate::testing::kClientCertPem) + "\n")),
              Catch::Contains("has a client certificate but no client-key"));
   CHECK_THAT(FileError(dir, Simple("x", "    server: ''\n", "")), Catch::Contains("no server found for cluster `x`"));
+  for (const char* server : {"https://", "https://h?x=1", "https://h/p#f", "https://user@h"}) {
+    CHECK_THAT(FileError(dir, Simple("x", std::string("    server: '") + server + "'\n", "")),
+               Catch::Contains("is not an http(s)://HOST[:PORT][/PATH] URL"));
+  }
   CHECK_THAT(FileError(dir, Simple("x", "    server: https://x\n    proxy-url: ftp://p\n", "")),
              Catch::Contains("only HTTP, HTTPS and SOCKS5 proxies"));
 }
