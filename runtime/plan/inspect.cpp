@@ -139,16 +139,23 @@ bool PrintStatus(const Compilation& c, api::ApiClient& api, const std::string& d
     if (match.is_object()) {
       for (const auto& [k, v] : match.items()) selector += (selector.empty() ? "" : ",") + k + "=" + v.get<std::string>();
     }
+    // Pods and claims that cannot be listed are an error, not an empty list:
+    // "pod db-0 not created" would be a false statement about the cluster.
     std::vector<api::Json> pods, claims;
-    if (pods_r.ok()) {
-      if (auto list = api.List(*pods_r.value, p.ns, selector); list.ok()) {
-        for (const api::Json& item : (*list.value)["items"]) pods.push_back(item);
+    auto list_into = [&](const api::Result<api::Resource>& resource, const std::string& labels,
+                         std::vector<api::Json>& items, std::string_view what) {
+      api::Result<api::Json> list = resource.ok() ? api.List(*resource.value, p.ns, labels) : api::Result<api::Json>{};
+      if (!resource.ok()) list.error = resource.error;
+      if (!list.ok()) {
+        fmt::print(stderr, "kstatec status: {}: cannot list its {}: {}\n", p.component, what, list.error.Describe());
+        return false;
       }
-    }
-    if (claims_r.ok()) {
-      if (auto list = api.List(*claims_r.value, p.ns); list.ok()) {
-        for (const api::Json& item : (*list.value)["items"]) claims.push_back(item);
-      }
+      for (const api::Json& item : (*list.value)["items"]) items.push_back(item);
+      return true;
+    };
+    if (!list_into(pods_r, selector, pods, "pods") || !list_into(claims_r, "", claims, "claims")) {
+      ok = false;
+      continue;
     }
     Rollout r = Evaluate(*sts.value, pods, claims, {}, std::chrono::system_clock::now(), std::chrono::hours(24 * 365));
     std::string_view state = r.phase == Rollout::Phase::Ready ? "ready" : r.phase == Rollout::Phase::Failed ? "failed" : "rolling out";

@@ -287,6 +287,14 @@ class ApplyTest(support.FakeServerTestCase):
                 self.assertIn("does not have the shape Kubernetes documents", p.stderr)
             else:
                 self.assertIn("nothing was changed", p.stdout + p.stderr)
+        # Pods that cannot be listed are an error, not "pod cache-0 not created".
+        self.server.script({"action": "fail", "status": 500, "count": 10, "method": "GET", "path": "/pods"})
+        status = subprocess.run([ARGS.kstatec, "status", path, "--kubeconfig", self.server.kubeconfig,
+                                 "--context", "admin-cert"], capture_output=True, text=True, timeout=60)
+        self.server.script({"action": "clear_faults"})
+        self.assertEqual(status.returncode, 1, status.stdout + status.stderr)
+        self.assertIn("cannot list its pods", status.stderr)
+        self.assertNotIn("not created", status.stdout)
 
     def test_through_a_proxy(self):
         proxy = ConnectProxy()
