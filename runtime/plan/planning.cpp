@@ -48,7 +48,15 @@ void DryRunInPlace(api::ApiClient& api, const PlannedObject& p, StatefulSetPlan&
     sp.change.kind = StatefulSetChange::Kind::Recreate;
     sp.change.reasons = {"the API server refuses to change it in place: " + dry.error.message};
     sp.change.fields = {""};
+  } else if (dry.error.status == 400 || dry.error.status == 422) {
+    // A spec the server finds invalid would be refused by the apply too
+    // (after the component's other objects were applied): the change
+    // cannot be made as it is, and nothing is applied.
+    sp.change.kind = StatefulSetChange::Kind::Impossible;
+    sp.change.reasons = {"the server's dry run of the apply fails: " + dry.error.Describe()};
   } else {
+    // A conflict (409: apply names the field and --force-conflicts) or a
+    // failure of the moment: the apply itself reports it.
     sp.change.reasons.push_back("the server's dry run of the apply fails: " + dry.error.Describe());
   }
 }

@@ -226,6 +226,26 @@ class ApplyTest(support.FakeServerTestCase):
         p = self.kstatec(path, "--force-conflicts")
         self.assertEqual(p.returncode, 0, p.stdout)
 
+    def test_a_spec_the_server_finds_invalid_changes_nothing(self):
+        # The dry run's 422 makes the change impossible as it is: plan exits 1,
+        # and apply refuses before it applies the component's other objects.
+        text = SYSTEM.replace("shop", "invns").split("component api")[0]
+        path = write(self.dir, "inv.kstate", text)
+        self.assertEqual(self.kstatec(path).returncode, 0)
+        write(self.dir, "inv.kstate", text.replace("replicas = 3", "replicas = 4").rstrip().rstrip("}") +
+              '  patch statefulset { spec.template.spec.restartPolicy = "Never" }\n}\n')
+        plan = subprocess.run([ARGS.kstatec, "plan", path, "--kubeconfig", self.server.kubeconfig,
+                               "--context", "admin-cert"], capture_output=True, text=True, timeout=60)
+        self.assertEqual(plan.returncode, 1, plan.stdout + plan.stderr)
+        self.assertIn("422", plan.stdout + plan.stderr)
+        self.server.clear_log()
+        p = self.kstatec(path)
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertIn("nothing was changed", p.stdout + p.stderr)
+        writes = [r for r in self.requests() if r["method"] in ("PATCH", "PUT", "POST", "DELETE")
+                  and "dryRun" not in r.get("query", "") and "dryRun" not in r["path"]]
+        self.assertEqual(writes, [])
+
     def test_immutable_change_points_at_the_source(self):
         text = SYSTEM.replace("shop", "immns").split("component api")[0]
         path = write(self.dir, "imm.kstate", text)
