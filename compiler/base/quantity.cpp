@@ -225,8 +225,9 @@ NumberLiteral ParseNumberLiteral(std::string_view text) {
   if (int64_t mult = ByteSuffixMultiplier(suffix)) {
     out.cls = NumberClass::Bytes;
     auto bytes = ScaleExact(out.value, mult);
-    if (!bytes) out.error = ScaleFits(out.value, mult) ? "it is not a whole number of bytes" : "it does not fit in 64 bits of bytes";
-    else out.exact = *bytes;
+    if (bytes) out.exact = *bytes;
+    else if (ScaleFits(out.value, mult)) out.error = "it is not a whole number of bytes";
+    else out.error = "it does not fit in 64 bits of bytes";
     return out;
   }
   bool duration_like = true;

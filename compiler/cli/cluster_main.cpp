@@ -3,8 +3,8 @@
 // not, so that compiling a file starts in a millisecond; `kstatec apply ...`
 // runs this program with the same arguments.
 #include <cstdio>
-#include <exception>
 #include <cstdlib>
+#include <exception>
 
 #include <CLI/CLI.hpp>
 
@@ -37,7 +37,10 @@ int main(int argc, char** argv) {
     // expected (a string where an object belongs) ends the command with an
     // error, not an abort. What was done before it is reported above.
     std::fflush(stdout);
-    std::fprintf(stderr, "kstatec: error: an answer of the API server does not have the shape Kubernetes documents (%s); stopped\n", e.what());
+    std::fprintf(stderr,
+                 "kstatec: error: an answer of the API server does not have the shape Kubernetes documents (%s); "
+                 "stopped\n",
+                 e.what());
     code = commands.diff_cmd->parsed() ? 2 : 1;  // `diff` exits 2 on errors, the others 1
   }
   std::fflush(stdout);

@@ -92,7 +92,9 @@ void AppendSnippet(std::string& out, const base::SourceManager& sources, base::S
   size_t from = begin.line == 1 && line.starts_with("\xEF\xBB\xBF") && col_bytes >= 3 ? 3 : 0;
   size_t to = line.size();
   if (to - from > kMaxShownLine) {
-    auto continuation = [&](size_t i) { return i < line.size() && (static_cast<unsigned char>(line[i]) & 0xC0) == 0x80; };
+    auto continuation = [&](size_t i) {
+      return i < line.size() && (static_cast<unsigned char>(line[i]) & 0xC0) == 0x80;
+    };
     if (col_bytes > from + kShownBefore) from = col_bytes - kShownBefore;
     while (continuation(from)) --from;
     to = std::min(line.size(), from + kMaxShownLine);

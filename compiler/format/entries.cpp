@@ -107,7 +107,8 @@ class Splitter {
       } else if (IsSeparator(kid, group_.role)) {
         Finish();
       } else {
-        if (group_.role == Role::Block && !cur_.elems.empty() && EndsStatement(cur_.elems, kid, group_.token == nullptr)) {
+        bool top_level = group_.token == nullptr;
+        if (group_.role == Role::Block && !cur_.elems.empty() && EndsStatement(cur_.elems, kid, top_level)) {
           // A block comment that starts a line and shares it with the new statement belongs to that statement.
           const Node* lead = cur_.elems.back();
           bool leads = lead->token->kind == TokenKind::BlockComment && NewlinesBefore(*lead) > 0 &&

@@ -189,7 +189,8 @@ class Run {
           try {
             Component(w);
           } catch (const std::exception& e) {
-            Finish(w, State::Failed, fmt::format("stopped: an answer of the API server kstatec cannot read ({})", e.what()));
+            Finish(w, State::Failed,
+                   fmt::format("stopped: an answer of the API server kstatec cannot read ({})", e.what()));
           }
         });
       }

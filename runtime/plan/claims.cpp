@@ -132,7 +132,8 @@ api::Result<std::vector<std::string>> CollectedClaims(api::ApiClient& api, const
     const api::Json& meta = api::Member(item, "metadata");
     for (const api::Json& ref : api::Member(meta, "ownerReferences")) {
       bool by_set = api::StringMember(ref, "uid") == uid;
-      bool by_pod = api::StringMember(ref, "kind") == "Pod" && OrdinalAfter(api::StringMember(ref, "name"), statefulset + "-") >= 0;
+      bool by_pod = api::StringMember(ref, "kind") == "Pod" &&
+                    OrdinalAfter(api::StringMember(ref, "name"), statefulset + "-") >= 0;
       if (by_set || by_pod) {
         names.push_back(api::StringMember(meta, "name"));
         break;

@@ -278,7 +278,8 @@ TEST_CASE("fmt: words that are keywords in one place only are names elsewhere", 
        "  mount template at \"/data\"\n}\n"},
       // The keywords themselves still work, on one line or over two.
       {"import \"./a.kstate\"\n  as a\nimport \"./b.kstate\" as b component c : a.t() { mount data\n at \"/d\" }\n",
-       "import \"./a.kstate\"\n  as a\nimport \"./b.kstate\" as b\ncomponent c : a.t() {\n  mount data\n    at \"/d\"\n}\n"},
+       "import \"./a.kstate\"\n  as a\nimport \"./b.kstate\" as b\n"
+       "component c : a.t() {\n  mount data\n    at \"/d\"\n}\n"},
   });
 }
 

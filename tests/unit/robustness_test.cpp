@@ -764,8 +764,10 @@ std::vector<Hostile> KnownBugInputs() {
        }},
       // `or` and `and` chains were evaluated recursively, so 258 flat terms
       // were "nested more than 256 levels deep".
-      {"100k-term flat or chain", [=] { return WithValue("args", "[\"${" + Repeat("false or ", k100) + "true}\"]"); }, true},
-      {"100k-term flat and chain", [=] { return WithValue("args", "[\"${" + Repeat("true and ", k100) + "true}\"]"); }, true},
+      {"100k-term flat or chain",
+       [=] { return WithValue("args", "[\"${" + Repeat("false or ", k100) + "true}\"]"); }, true},
+      {"100k-term flat and chain",
+       [=] { return WithValue("args", "[\"${" + Repeat("true and ", k100) + "true}\"]"); }, true},
       {"nested comprehensions 10^5 x 10^5", [] {
          return "component c {\n  image = \"x:1\"\n  let x = [for i in 0..100000: [for j in 0..100000: \"x\"]]\n}\n";
        }, false, 60},

@@ -214,7 +214,8 @@ TEST_CASE("runtime/credentials: a token with a line break is refused, never sent
   CHECK_THAT(auth.error, Catch::Contains("the credential of user `u` contains a line break"));
 }
 
-TEST_CASE("runtime/credentials: an exec plugin that hangs, or leaves a child holding its output, is stopped", "[runtime]") {
+TEST_CASE("runtime/credentials: an exec plugin that hangs, or leaves a child holding its output, is stopped",
+          "[runtime]") {
   ExecSetup setup;
   WriteFile(setup.dir / "bin/hang.sh", "#!/bin/sh\nsleep 30\n", 0755);
   WriteFile(setup.dir / "bin/child.sh", "#!/bin/sh\nsleep 30 &\nexit 0\n", 0755);
