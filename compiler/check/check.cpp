@@ -99,7 +99,9 @@ struct Checker::State {
   Module& current() { return modules[open.back()]; }
   void DeclareTemplate(std::unique_ptr<syntax::File> tree);
   void DeclareComponent(const syntax::Decl& d);
-  void Build(Component& c, const Value& record, std::initializer_list<const syntax::Block*> bodies);
+  // `rules`: false when an argument of the instance was reported, so that the
+  // rules do not report what follows from the missing value.
+  void Build(Component& c, const Value& record, std::initializer_list<const syntax::Block*> bodies, bool rules = true);
 };
 
 Checker::Checker(diag::Diagnostics& diags) : state_(std::make_unique<State>(diags)) {}
@@ -238,22 +240,19 @@ void Checker::State::DeclareComponent(const syntax::Decl& d) {
   Value record = eval.EvalBlock(*td.body, body_scope, "component");
   if (d.body) MergeOverrides(record, eval.EvalBlock(*d.body, override_scope, "component"));
   CheckReplicasAgree(record, body_scope, diags);
-  if (arguments_ok) {
-    Build(c, record, {td.body, d.body});
-  } else {
-    // A wrong argument is left out of the instance: the body's own errors
-    // are reported, but not the component's rules, which would only report
-    // what follows from the gap (a port left out, then a probe naming it).
-    // The component stays, so that `dependsOn` still finds it.
-    Reader reader(eval, current().scope);
-    ComponentBuilder(reader, c).Build(record);
-  }
+  // A wrong argument is left out of the instance: the body's own errors are
+  // reported, but not the component's rules, which would only report what
+  // follows from the gap (a port left out, then a probe naming it). The
+  // component stays, so that `dependsOn` still finds it.
+  Build(c, record, {td.body, d.body}, arguments_ok);
   diags.PopContext();
 }
 
-void Checker::State::Build(Component& c, const Value& record, std::initializer_list<const syntax::Block*> bodies) {
+void Checker::State::Build(Component& c, const Value& record, std::initializer_list<const syntax::Block*> bodies,
+                           bool rules) {
   Reader reader(eval, current().scope);
   ComponentBuilder(reader, c).Build(record);
+  if (!rules) return;
   CheckComponent(c, diags);
   for (const syntax::Block* body : bodies) {
     if (body) CheckHandWrittenPeers(*body, c.name, diags);

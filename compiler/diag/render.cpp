@@ -89,8 +89,8 @@ void AppendSnippet(std::string& out, const base::SourceManager& sources, base::S
   if (end_bytes < col_bytes) end_bytes = col_bytes;
   // The shown part of the line: without a leading byte-order mark, and for a
   // long line a window around the range, its cut ends marked `...`.
-  size_t from = begin.line == 1 && line.starts_with("\xEF\xBB\xBF") && col_bytes >= 3 ? 3 : 0;
-  size_t to = line.size();
+  const size_t start = begin.line == 1 && line.starts_with("\xEF\xBB\xBF") && col_bytes >= 3 ? 3 : 0;
+  size_t from = start, to = line.size();
   if (to - from > kMaxShownLine) {
     auto continuation = [&](size_t i) {
       return i < line.size() && (static_cast<unsigned char>(line[i]) & 0xC0) == 0x80;
@@ -100,7 +100,7 @@ void AppendSnippet(std::string& out, const base::SourceManager& sources, base::S
     to = std::min(line.size(), from + kMaxShownLine);
     while (continuation(to)) ++to;
   }
-  std::string_view lead = from > 0 && !(from == 3 && begin.line == 1 && line.starts_with("\xEF\xBB\xBF")) ? "..." : "";
+  std::string_view lead = from > start ? "..." : "";
   std::string_view tail = to < line.size() ? "..." : "";
   size_t indent = lead.size() + DisplayWidth(line.substr(from, col_bytes - from));
   size_t width = DisplayWidth(line.substr(col_bytes, std::min(end_bytes, to) - std::min(col_bytes, to)));

@@ -26,8 +26,7 @@ std::string CachedStdlibUri(std::string_view module_path, std::string_view text)
   // directory specification says (it would give relative file URIs).
   bool xdg = cache && *cache && fs::path(cache).is_absolute();
   fs::path base = xdg ? fs::path(cache) : home && *home ? fs::path(home) / ".cache" : fs::path();
-  if (!base.is_absolute()) return {};
-  if (base.empty()) return {};
+  if (!base.is_absolute()) return {};  // also when neither is set
   fs::path file = base / "kstate" / Version() / module_path;
   std::error_code ec;
   std::string existing, error;

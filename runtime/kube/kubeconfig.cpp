@@ -89,6 +89,18 @@ void CheckProxy(const std::string& proxy, const std::string& cluster_name, const
   }
 }
 
+// Request paths are appended to the server: it must be a scheme and a host,
+// with at most a path (`https://`, or a query, would send requests,
+// credentials included, somewhere else than written).
+bool IsServerUrl(std::string_view server) {
+  bool https = server.starts_with("https://"), http = server.starts_with("http://");
+  if (!https && !http) return false;
+  server.remove_prefix(https ? 8 : 7);
+  std::string_view host = server.substr(0, server.find('/'));
+  return !host.empty() && host.find_first_of("@ \t\r\n") == std::string_view::npos &&
+         server.find_first_of("?#") == std::string_view::npos;
+}
+
 // client-go's DefaultServerURL: a server without a scheme gets https when TLS is configured.
 std::string NormalizeServer(std::string server, bool tls_configured) {
   if (server.find("://") == std::string::npos) server = (tls_configured ? "https://" : "http://") + server;
@@ -128,19 +140,9 @@ void ApplyCluster(const std::string& name, const RawCluster& cluster, const RawU
   }
   bool has_cert = user != nullptr && (!user->client_certificate.empty() || !user->client_certificate_data.empty());
   access.server = NormalizeServer(cluster.server, !ca_pem.empty() || has_cert || cluster.insecure_skip_tls_verify);
-  // Request paths are appended to the server: it must be a scheme and a
-  // host, with at most a path (`https://`, or a query, would send requests,
-  // credentials included, somewhere else than written).
-  {
-    std::string_view rest = access.server;
-    bool https = rest.starts_with("https://"), http = rest.starts_with("http://");
-    rest.remove_prefix(https ? 8 : http ? 7 : 0);
-    std::string_view host = rest.substr(0, rest.find('/'));
-    if ((!https && !http) || host.empty() || host.find_first_of("?#@ \t\r\n") != std::string_view::npos ||
-        rest.find_first_of("?#") != std::string_view::npos) {
-      throw KubeconfigError(fmt::format("{}: the server `{}` of cluster `{}` is not an http(s)://HOST[:PORT][/PATH] URL",
-                                        origin.Where(), cluster.server, name));
-    }
+  if (!IsServerUrl(access.server)) {
+    throw KubeconfigError(fmt::format("{}: the server `{}` of cluster `{}` is not an http(s)://HOST[:PORT][/PATH] URL",
+                                      origin.Where(), cluster.server, name));
   }
   access.cluster = name;
   access.tls.ca_pem = std::move(ca_pem);

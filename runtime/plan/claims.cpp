@@ -127,8 +127,14 @@ api::Result<std::vector<std::string>> CollectedClaims(api::ApiClient& api, const
     out.error = list.error;
     return out;
   }
+  out.value = CollectedClaimsIn(*list.value, statefulset, uid);
+  return out;
+}
+
+std::vector<std::string> CollectedClaimsIn(const api::Json& list, const std::string& statefulset,
+                                           const std::string& uid) {
   std::vector<std::string> names;
-  for (const api::Json& item : api::Member(*list.value, "items")) {
+  for (const api::Json& item : api::Member(list, "items")) {
     const api::Json& meta = api::Member(item, "metadata");
     for (const api::Json& ref : api::Member(meta, "ownerReferences")) {
       bool by_set = api::StringMember(ref, "uid") == uid;
@@ -140,9 +146,7 @@ api::Result<std::vector<std::string>> CollectedClaims(api::ApiClient& api, const
       }
     }
   }
-  out.value = std::move(names);
-  return out;
+  return names;
 }
-
 
 }  // namespace kstate::runtime::plan

@@ -35,6 +35,9 @@ int OrdinalAfter(const std::string& name, const std::string& prefix);
 // whatever the retention policy says by now.
 api::Result<std::vector<std::string>> CollectedClaims(api::ApiClient& api, const std::string& ns,
                                                       const std::string& statefulset, const std::string& uid);
+// The same, from a LIST of the namespace's claims already read.
+std::vector<std::string> CollectedClaimsIn(const api::Json& list, const std::string& statefulset,
+                                           const std::string& uid);
 
 // The names of a StatefulSet's volumeClaimTemplates (live or desired JSON).
 std::vector<std::string> ClaimTemplateNames(const api::Json& statefulset);

@@ -238,6 +238,7 @@ bool FindPruneCandidates(api::ApiClient& api, Plan& plan, std::string& error) {
     if (auto parent = plan.parents.find(ns); parent != plan.parents.end()) {
       kinds.insert(parent->second.group_kinds.begin(), parent->second.group_kinds.end());
     }
+    std::optional<api::Result<api::Json>> claims;  // the namespace's claims, once a StatefulSet needs them
     for (const std::string& gk : kinds) {
       api::Result<api::Resource> r = ResolveGroupKind(api, gk);
       if (!r.ok()) {
@@ -268,17 +269,20 @@ bool FindPruneCandidates(api::ApiClient& api, Plan& plan, std::string& error) {
           // Owner references a retention policy of Delete left on the claims
           // outlive a change to Retain: the garbage collector would still
           // delete those claims with the StatefulSet (as `kstatec delete` checks).
-          api::Result<std::vector<std::string>> owned = CollectedClaims(api, ns, name, uid);
-          if (!owned.ok()) {
-            error = fmt::format("cannot list the claims of StatefulSet {} in {} before pruning it: {}", name, ns,
-                                owned.error.Describe());
-            return false;
+          if (!claims) {  // read once per namespace, for all its StatefulSets
+            claims = api.List(api::kClaims, ns);
+            if (!claims->ok()) {
+              error = fmt::format("cannot list the claims in {} before pruning StatefulSet {}: {}", ns, name,
+                                  claims->error.Describe());
+              return false;
+            }
           }
-          if (!owned.value->empty()) {
+          std::vector<std::string> owned = CollectedClaimsIn(*claims->value, name, uid);
+          if (!owned.empty()) {
             candidate.kept_because = fmt::format(
                 "the claims {} are owned by it or its pods, so Kubernetes would delete them with it; "
                 "`kstatec delete --delete-data` is the way to do that",
-                fmt::join(*owned.value, ", "));
+                fmt::join(owned, ", "));
           }
         }
         plan.prune.push_back(std::move(candidate));
