@@ -106,11 +106,10 @@ void ComponentBuilder::ReadConfigs(const Value& list) {
                             "it may contain only letters, digits, `-`, `_` and `.`");
         }
         const Value& content = *f.Get("content");
-        if (content.kind != ValueKind::String) {
-          r_.Mismatch(content, fmt::format("the content of `{}`", file.name), "a string");
-          continue;
-        }
-        file.content = content.text;
+        // A file whose content is wrong (or already reported) is kept, empty,
+        // so that its mounts do not report it missing.
+        if (content.kind != ValueKind::String) r_.Mismatch(content, fmt::format("the content of `{}`", file.name), "a string");
+        else file.content = content.text;
         for (const ConfigFile& other : cfg.files) {
           if (other.name == file.name) {
             diag::Diagnostic& d = r_.diags().Report(K::DuplicateName, name.range, "config file", file.name);

@@ -1,6 +1,7 @@
 // Templates: finding the one an instance names, checking parameter types and
 // binding an instance's arguments to parameters.
 #include <algorithm>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -12,19 +13,33 @@ using K = diag::Kind;
 
 namespace {
 
-constexpr std::string_view kTypeWords[] = {"int", "bool", "string", "bytes", "cpu", "duration",
-                                           "port", "record", "list", "map"};
+constexpr std::string_view kTypeWords[] = {"int",  "bool",   "string", "bytes", "cpu",       "duration",
+                                           "port", "record", "list",   "map",   "identifier"};
 
 bool TakesElementType(std::string_view word) { return word == "list" || word == "map"; }
 
-bool CheckType(const syntax::TypeRef& t, diag::Diagnostics& diags) {
+// The types that take bounds: numbers and quantities (their value) and
+// strings (their length).
+bool TakesBounds(std::string_view word) {
+  return word == "int" || word == "port" || word == "bytes" || word == "cpu" || word == "duration" || word == "string";
+}
+
+bool CheckType(const syntax::TypeRef& t, diag::Diagnostics& diags, bool element = false) {
   bool known = false;
   for (std::string_view w : kTypeWords) known = known || w == t.word.text;
   if (!known) {
     diag::Diagnostic& d = diags.Report(K::UnknownType, t.word.range, t.word.text,
-                                       "does not exist; the types are `int`, `bool`, `string`, `bytes`, `cpu`, "
-                                       "`duration`, `port`, `record`, `list[T]` and `map[T]`");
+                                       "does not exist; the types are `int`, `bool`, `string`, `identifier`, `bytes`, "
+                                       "`cpu`, `duration`, `port`, `record`, `list[T]` and `map[T]`");
     diag::SuggestClosest(d, t.word.text, {std::begin(kTypeWords), std::end(kTypeWords)});
+    return false;
+  }
+  if (t.bounded && (element || !TakesBounds(t.word.text))) {
+    diag::Diagnostic& d = diags.Report(K::UnknownType, t.range, t.word.text,
+                                       element ? "has bounds, which an element type cannot have" : "takes no bounds");
+    d.help = element ? "bound the parameter's own type, or check the elements in the template body"
+                     : "`int`, `port`, `bytes`, `cpu` and `duration` take bounds on their value, as in `int(1..)`, "
+                       "and `string` on its length, as in `string(1..63)`";
     return false;
   }
   if (TakesElementType(t.word.text) != (t.args.size() == 1)) {
@@ -34,7 +49,7 @@ bool CheckType(const syntax::TypeRef& t, diag::Diagnostics& diags) {
                       : "only `list` and `map` take an element type";
     return false;
   }
-  return t.args.empty() || CheckType(t.args.front(), diags);
+  return t.args.empty() || CheckType(t.args.front(), diags, true);
 }
 
 std::string TypeText(const syntax::TypeRef& t) {
@@ -48,6 +63,7 @@ std::string Expected(const syntax::TypeRef& t) {
   if (w == "int") return "a whole number";
   if (w == "bool") return "a boolean";
   if (w == "string") return "a string";
+  if (w == "identifier") return "an identifier (1 to 63 letters, digits, `_`, `-` and `.`, starting with a letter or `_`)";
   if (w == "bytes") return "a byte size such as `8Gi`";
   if (w == "cpu") return "a CPU amount such as `500m` or `2`";
   if (w == "duration") return "a duration such as `30s`";
@@ -56,12 +72,23 @@ std::string Expected(const syntax::TypeRef& t) {
   return fmt::format("`{}`", TypeText(t));
 }
 
+// `identifier`: a word that can be pasted unquoted into configuration files,
+// shell words and SQL (user, replica set and master names): 1 to 63 ASCII
+// letters, digits, `_`, `-` and `.`, starting with a letter or `_`.
+bool IsIdentifier(std::string_view s) {
+  auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
+  if (s.empty() || s.size() > 63 || !letter(s.front())) return false;
+  return std::all_of(s.begin(), s.end(),
+                     [&](char c) { return letter(c) || (c >= '0' && c <= '9') || c == '-' || c == '.'; });
+}
+
 // True when `v` is a value of type `t`.
 bool Fits(const syntax::TypeRef& t, const Value& v) {
   std::string_view w = t.word.text;
   if (w == "int") return v.kind == ValueKind::Int;
   if (w == "bool") return v.kind == ValueKind::Bool;
   if (w == "string") return v.kind == ValueKind::String;
+  if (w == "identifier") return v.kind == ValueKind::String && IsIdentifier(v.text);
   if (w == "bytes") return v.kind == ValueKind::Bytes;
   if (w == "cpu") return v.kind == ValueKind::Milli || v.kind == ValueKind::Int || v.kind == ValueKind::Decimal;
   if (w == "duration") return v.kind == ValueKind::Duration;
@@ -98,6 +125,68 @@ void Coerce(const syntax::TypeRef& t, Value& v) {
   if (t.word.text == "duration" && v.kind == ValueKind::Milli && !__builtin_mul_overflow(v.integer, 60000, &v.integer)) {
     v.kind = ValueKind::Duration;
   }
+}
+
+// Where a value of a bounded type sits on its scale: the number itself, a
+// CPU amount in millicores, a string's length in characters. Empty when the
+// value has no exact place (a CPU amount finer than 1m, reported elsewhere).
+std::optional<int64_t> Measure(std::string_view word, const Value& v) {
+  if (word == "string") {
+    int64_t chars = 0;
+    for (char c : v.text) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    return chars;
+  }
+  if (word != "cpu" || v.kind == ValueKind::Milli) return v.integer;
+  return base::ScaleExact(v.kind == ValueKind::Decimal ? v.decimal : base::Decimal{v.integer, 0}, 1000);
+}
+
+// A point on the scale of `word`, as the user writes it.
+std::string Show(std::string_view word, int64_t n) {
+  if (word == "bytes") return base::FormatBytes(n);
+  if (word == "duration") return base::FormatDuration(n);
+  if (word == "cpu") return base::FormatMillicores(n);
+  return fmt::format("{}", n);
+}
+
+// Evaluates the bound `e` of parameter `p` (in the scope of the parameters
+// before it) onto the parameter's scale. Empty when it has none or is
+// reported as wrong.
+std::optional<int64_t> EvalBound(const syntax::Param& p, const syntax::Expr* e, std::string_view which, Evaluator& eval,
+                                 const Scope& params) {
+  if (!e) return std::nullopt;
+  Value b = eval.Eval(*e, params);
+  std::string_view w = p.type.word.text;
+  syntax::TypeRef scale = p.type;
+  if (w == "string") scale.word.text = "int";  // a length
+  Coerce(scale, b);
+  std::string what = fmt::format("the {} bound of parameter `{}`", which, p.name.text);
+  if (!Matches(scale, b, what, eval, params)) return std::nullopt;
+  if (w == "port" || w == "string") return b.integer;  // a port number (Matches checked 1..65535), a length
+  std::optional<int64_t> n = Measure(w, b);
+  if (!n) eval.diags().Report(K::InexactQuantity, b.range, base::FormatDecimal(b.decimal), "millicores");
+  return n;
+}
+
+// Checks a value of parameter `p` against the bounds of its type; false when
+// it is outside them (and reported).
+bool CheckBounds(const syntax::Param& p, const Value& v, std::string_view what, bool is_default, Evaluator& eval,
+                 const Scope& params) {
+  std::optional<int64_t> low = EvalBound(p, p.type.low, "lower", eval, params);
+  std::optional<int64_t> high = EvalBound(p, p.type.high, "upper", eval, params);
+  std::string_view w = p.type.word.text;
+  std::optional<int64_t> n = Measure(w, v);
+  if (!n || (!(low && *n < *low) && !(high && *n > *high))) return true;
+  std::string allowed = fmt::format("{}..{}", low ? Show(w, *low) : "", high ? Show(w, *high) : "");
+  diag::Diagnostic& d = eval.diags().Report(K::OutOfRange, v.range, w == "string" ? fmt::format("the length of {}", what)
+                                                                                 : std::string(what),
+                                            Show(w, *n), allowed);
+  d.notes.push_back({p.type.range, fmt::format("the bounds of parameter `{}`", p.name.text)});
+  if (low && high && *low > *high) {
+    d.help = "for this instance the range is empty: its upper bound comes out below its lower bound";
+  } else if (is_default) {
+    d.help = fmt::format("the default is computed from the arguments before it; pass `{}` yourself", p.name.text);
+  }
+  return false;
 }
 
 }  // namespace
@@ -224,11 +313,16 @@ bool BindArguments(const Template& t, const syntax::Expr& call, Evaluator& eval,
     if (given[i]) {
       v = eval.Eval(*given[i]->value, caller);
       Coerce(p.type, v);
+      // A value reported here is left out (null), so that what is computed
+      // from it (a default, the body) adds no follow-on errors.
       if (!Matches(p.type, v, what, eval, caller)) v = Value{};
+      else if (p.type.bounded && !CheckBounds(p, v, what, false, eval, params)) v = Value{};
     } else if (p.default_value) {
       v = eval.Eval(*p.default_value, params);
       Coerce(p.type, v);
-      if (!Matches(p.type, v, fmt::format("the default of parameter `{}`", p.name.text), eval, params)) v = Value{};
+      what = fmt::format("the default of parameter `{}`", p.name.text);
+      if (!Matches(p.type, v, what, eval, params)) v = Value{};
+      else if (p.type.bounded && !CheckBounds(p, v, what, true, eval, params)) v = Value{};
     } else {
       diag::Diagnostic& d = eval.diags().Report(K::MissingArgument, call.range, tname, p.name.text);
       d.notes.push_back({p.name.range, fmt::format("parameter `{}: {}` has no default", p.name.text, TypeText(p.type))});

@@ -152,6 +152,8 @@ class Layout {
         bool joins = n->role == Role::Block || n->role == Role::Args || n->role == Role::TypeArgs;
         if (prev->token->kind == TokenKind::LineComment || (NewlinesBefore(*n) > 0 && !joins)) {
           out_.Start(indent + 1);
+        } else if (OpenBound(e, *prev, *n)) {
+          // `int(1..)`, `bytes(..8Gi)`: a bound left out keeps its `..` tight.
         } else if (NeedsSpace(*prev, unary, *n, component)) {
           out_.Write(" ");
         }
@@ -170,6 +172,12 @@ class Layout {
     }
     placed.multiline = out_.size() - 1 != placed.line || out_.at(placed.line).text.find('\n') != std::string::npos;
     return placed;
+  }
+
+  // Whether `prev next` is the `..` of a type's bounds with one side left out:
+  // the `..` starts or ends its entry.
+  static bool OpenBound(const Entry& e, const Node& prev, const Node& next) {
+    return (&next == e.elems.back() && IsPunct(next, "..")) || (&prev == e.elems.front() && IsPunct(prev, ".."));
   }
 
   // Whether a space separates `prev` and `next` on one line.

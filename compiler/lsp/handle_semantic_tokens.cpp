@@ -24,8 +24,8 @@ constexpr std::array<const char*, 3> kModifierNames = {"declaration", "readonly"
 constexpr std::array<std::string_view, 22> kKeywords = {
     "at", "and", "as", "component", "else", "false", "file", "for", "if", "import", "in", "let",
     "mount", "namespace", "not", "or", "port", "template", "then", "true", "self", "patch"};
-constexpr std::array<std::string_view, 10> kTypeWords = {"int",    "bool", "string", "bytes", "cpu",
-                                                         "duration", "port", "record", "list", "map"};
+constexpr std::array<std::string_view, 11> kTypeWords = {"int",  "bool",   "string", "identifier", "bytes", "cpu",
+                                                         "duration", "port", "record", "list",   "map"};
 
 struct Classified {
   int type = -1;
@@ -131,9 +131,14 @@ Json HandleSemanticTokens(Server& server, const Json& params) {
   // declarations before a syntax error.
   const Index& index = doc.CurrentIndex();
   const std::vector<Occurrence>& occs = index.occurrences();
+  // The type words of parameters (not their bounds, which are expressions).
   std::vector<base::SourceRange> type_ranges;
   for (const Definition& d : index.definitions()) {
-    if (d.param) type_ranges.push_back(d.param->type.range);
+    if (!d.param) continue;
+    for (const syntax::TypeRef* t = &d.param->type;; t = &t->args.front()) {
+      type_ranges.push_back(t->word.range);
+      if (t->args.empty()) break;
+    }
   }
   size_t next = 0;
   for (const format::Token& t : *tokens) {

@@ -85,6 +85,8 @@ struct Index::Walker {
         int id = AddDef({DefKind::Template, std::string(d.name.text), d.range, d.name.range, Signature(d), -1, &d});
         Open();
         for (const syntax::Param& p : d.params) {
+          if (p.type.low) Expression(*p.type.low, nullptr);
+          if (p.type.high) Expression(*p.type.high, nullptr);
           if (p.default_value) Expression(*p.default_value, nullptr);
           std::string detail = std::string(ix.Slice(p.type.range));
           int pid = AddDef({DefKind::Param, std::string(p.name.text), p.name.range, p.name.range, detail, id, &d,

@@ -146,6 +146,11 @@ struct TypeRef {
   Ident word;
   std::vector<TypeRef> args;  // the element type of `list[...]` / `map[...]`
   SourceRange range;
+  // `int(LOW..HIGH)`: either bound may be left out (null); `bounded` says the
+  // parentheses were written.
+  bool bounded = false;
+  Expr* low = nullptr;
+  Expr* high = nullptr;
 };
 
 struct Param {

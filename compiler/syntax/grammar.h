@@ -301,12 +301,19 @@ struct namespace_head : kw_namespace {};
 struct namespace_decl : seq<namespace_head, ws, must<namespace_name>, ws, opt<namespace_body>> {};
 
 // `template name(param: type = default, ...) { body }`; types are `int`,
-// `list[string]`, ...
+// `list[string]`, `int(1..)`, ...
 struct type_close : one<']'> {};
 struct type_word : ident {};
 struct type_ref;
 struct type_arg : seq<one<'['>, ws, must<type_ref>, ws, must<type_close>> {};
-struct type_ref : seq<type_word, opt<ws, type_arg>> {};
+// Bounds: `int(1..)`, `bytes(64Mi..memory)`, `string(1..63)` (a length).
+struct bound_low : add_expr {};
+struct bound_high : add_expr {};
+struct bounds_dots : two<'.'> {};
+struct bounds_close : one<')'> {};
+struct type_bounds : seq<one<'('>, ws, opt<bound_low, ws>, must<bounds_dots>, ws, opt<bound_high, ws>,
+                         must<bounds_close>> {};
+struct type_ref : seq<type_word, opt<ws, type_arg>, opt<ws, type_bounds>> {};
 struct param_name : ident {};
 struct param_colon : one<':'> {};
 struct param_type : type_ref {};

@@ -66,6 +66,8 @@ KSTATE_PARSE_ERROR(instance_of, SyntaxExpected, "a template and its arguments af
 KSTATE_PARSE_ERROR(instance_args, SyntaxExpected, "`(` and the template's arguments; write `()` when there are none")
 KSTATE_PARSE_ERROR(type_ref, SyntaxExpected, "a type, as in `string` or `list[string]`")
 KSTATE_PARSE_ERROR(type_close, SyntaxExpected, "`]` to close the type")
+KSTATE_PARSE_ERROR(bounds_dots, SyntaxExpected, "`..` between the bounds, as in `int(1..)` or `bytes(64Mi .. 8Gi)`")
+KSTATE_PARSE_ERROR(bounds_close, SyntaxExpected, "`)` to close the bounds, as in `int(1..)`")
 KSTATE_PARSE_ERROR(param_colon, SyntaxExpected, "`:` and a type after the parameter name, as in `replicas: int = 3`")
 KSTATE_PARSE_ERROR(param_type, SyntaxExpected, "a type, as in `string` or `list[string]`")
 KSTATE_PARSE_ERROR(param_default, SyntaxExpected, "a default value after `=`")

@@ -825,6 +825,30 @@ struct Action<g::type_word> {
 };
 
 template <>
+struct Action<g::bound_low> {
+  template <typename Input>
+  static void apply(const Input&, State& st) {
+    st.types.back().low = st.Pop();
+  }
+};
+
+template <>
+struct Action<g::bound_high> {
+  template <typename Input>
+  static void apply(const Input&, State& st) {
+    st.types.back().high = st.Pop();
+  }
+};
+
+template <>
+struct Action<g::type_bounds> {
+  template <typename Input>
+  static void apply(const Input&, State& st) {
+    st.types.back().bounded = true;
+  }
+};
+
+template <>
 struct Action<g::type_ref> {
   template <typename Input>
   static void apply(const Input& in, State& st) {
@@ -839,7 +863,8 @@ struct Action<g::type_ref> {
 template <>
 struct Action<g::param_type> {
   template <typename Input>
-  static void apply(const Input&, State& st) {
+  static void apply(const Input& in, State& st) {
+    st.types.back().range = st.Range(in);
     st.file.decls.back().params.back().type = std::move(st.types.back());
     st.types.pop_back();
   }

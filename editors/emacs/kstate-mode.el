@@ -82,7 +82,7 @@
   "The built-in functions.")
 
 (defconst kstate--types
-  '("int" "bool" "string" "bytes" "cpu" "duration" "port" "record")
+  '("int" "bool" "string" "identifier" "bytes" "cpu" "duration" "port" "record")
   "The template parameter types that take no element type.")
 
 (defconst kstate--statement-start "\\(?:^\\|[;{]\\)[ \t]*"

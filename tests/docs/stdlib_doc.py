@@ -40,6 +40,12 @@ budget that protects quorum, and reads credentials only from Secrets that you
 create (the keys are listed per module). Overrides in the instance's block
 merge into the template's result (see [Templates](language.md#templates)).
 
+Parameters carry bounds where a value outside them would build manifests
+that cannot work: `replicas: int(1..)`, `memory: bytes(512Mi..)`, a JVM
+`heap: bytes(64Mi .. memory - 256Mi)`, names pasted into configuration files
+typed `identifier`. An argument outside them is an error at the argument
+(KS2008, KS2004), before any manifest is written.
+
 | module | what it runs |
 | --- | --- |
 """

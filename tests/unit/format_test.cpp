@@ -259,6 +259,10 @@ TEST_CASE("fmt: imports, templates, instances and patches (token level)", "[form
   // Broken parameter lists get a trailing comma; a type's brackets never do.
   CHECK(Tok("template t(\n  a: list[\n    string],\n  b: int) {\n}\n") ==
         "template t(\n  a: list[\n    string\n  ],\n  b: int,\n) {}\n");
+  // Bounds: a `..` with both sides is spaced like a range; one with a side
+  // left out stays tight.
+  CHECK(Tok("template t(a:int( 1 .. ),b:bytes (..8Gi),c:bytes(64Mi..memory - 1Mi),d:string(1..63)) {\n}\n") ==
+        "template t(a: int(1..), b: bytes(..8Gi), c: bytes(64Mi .. memory - 1Mi), d: string(1 .. 63)) {}\n");
   // The head's `(` and `{` join it across line breaks.
   CHECK(Tok("template t\n(a: int)\n{\n  x = a\n}\ncomponent c : t(a: 1)\n{ y = 2 }\n") ==
         "template t(a: int) {\n  x = a\n}\ncomponent c : t(a: 1) { y = 2 }\n");

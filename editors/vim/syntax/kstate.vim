@@ -85,7 +85,7 @@ syn match kstateAs 'as\>' contained nextgroup=kstateAlias skipwhite
 syn match kstateAlias '\h\w*\%(-\w\+\)*' contained
 
 " Template parameters: `name: type`, in a template's parameter list.
-syn match kstateParam '\%(\%(^\|[(,]\)\s*\)\@<=\h\w*\ze\s*:\s*\%(int\|bool\|string\|bytes\|cpu\|duration\|port\|record\|list\|map\)\>' nextgroup=kstateParamColon skipwhite
+syn match kstateParam '\%(\%(^\|[(,]\)\s*\)\@<=\h\w*\ze\s*:\s*\%(int\|bool\|string\|identifier\|bytes\|cpu\|duration\|port\|record\|list\|map\)\>' nextgroup=kstateParamColon skipwhite
 syn match kstateParamColon ':' contained nextgroup=kstateType skipwhite
 syn match kstateType '\%(list\|map\)\s*\[\s*\h\w*\s*\]\|\h\w*' contained
 
