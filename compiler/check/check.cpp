@@ -238,7 +238,14 @@ void Checker::State::DeclareComponent(const syntax::Decl& d) {
   Scope override_scope{&m.scope, {}, {}};
   override_scope.Bind(*body_scope.FindHere("self"));
   Value record = eval.EvalBlock(*td.body, body_scope, "component");
-  if (d.body) MergeOverrides(record, eval.EvalBlock(*d.body, override_scope, "component"));
+  if (d.body) {
+    MergeOverrides(record, eval.EvalBlock(*d.body, override_scope, "component"));
+    const syntax::Expr& callee = *d.instance_of->base;
+    std::string written = callee.kind == syntax::ExprKind::Field
+                              ? fmt::format("{}.{}", callee.base->name.text, callee.name.text)
+                              : std::string(callee.name.text);
+    WarnOverriddenDerivations(*t, written, *d.body, diags);
+  }
   CheckReplicasAgree(record, body_scope, diags);
   // A wrong argument is left out of the instance: the body's own errors are
   // reported, but not the component's rules, which would only report what

@@ -55,4 +55,10 @@ const Template* FindOpenedTemplate(const std::deque<Module>& modules, const Modu
 // or default was reported (missing, unknown, of the wrong type, ...).
 bool BindArguments(const Template& t, const syntax::Expr& call, Evaluator& eval, const Scope& caller, Scope& params);
 
+// Warns (KS3112) where an instance's overrides replace a field that the
+// template computes from a parameter it also uses for other values (a JVM heap
+// from `memory`, a quota from `storage`): those keep the parameter's value.
+void WarnOverriddenDerivations(const Template& t, std::string_view instance, const syntax::Block& overrides,
+                               diag::Diagnostics& diags);
+
 }  // namespace kstate::check

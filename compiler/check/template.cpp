@@ -333,4 +333,124 @@ bool BindArguments(const Template& t, const syntax::Expr& call, Evaluator& eval,
   return eval.diags().error_count() == errors;
 }
 
+namespace {
+
+// How often each parameter is named in `root` (and in the blocks of override
+// expressions below it). Iterative: a long flat chain `a + b + ...` is as deep
+// as it is long.
+void CountParams(const syntax::Expr* root, const syntax::Block* root_block, const std::vector<syntax::Param>& params,
+                 std::vector<int>& counts) {
+  std::vector<const syntax::Expr*> exprs;
+  std::vector<const syntax::Block*> blocks;
+  if (root) exprs.push_back(root);
+  if (root_block) blocks.push_back(root_block);
+  while (!exprs.empty() || !blocks.empty()) {
+    if (!blocks.empty()) {
+      const syntax::Block* b = blocks.back();
+      blocks.pop_back();
+      for (const syntax::Stmt* st : b->stmts) {
+        for (const syntax::Expr* e : {st->key, st->value}) {
+          if (e) exprs.push_back(e);
+        }
+        if (st->body) blocks.push_back(st->body);
+      }
+      continue;
+    }
+    const syntax::Expr* e = exprs.back();
+    exprs.pop_back();
+    if (e->kind == syntax::ExprKind::Name) {
+      for (size_t i = 0; i < params.size(); ++i) counts[i] += params[i].name.text == e->name.text;
+    }
+    for (const syntax::Expr* item : e->items) exprs.push_back(item);
+    for (const syntax::Arg& a : e->args) exprs.push_back(a.value);
+    for (const syntax::RecordEntry& r : e->entries) {
+      exprs.push_back(r.key);
+      exprs.push_back(r.value);
+    }
+    for (const syntax::StringPart& part : e->parts) {
+      if (part.expr) exprs.push_back(part.expr);
+    }
+    if (e->base) exprs.push_back(e->base);
+    if (e->block) blocks.push_back(e->block);
+  }
+}
+
+// Calls `f(path, stmt)` for every statement of `b` that sets a value, with
+// the path an override would use for it: `resources.memory`,
+// `storage data.size`, `port kafka`, `file "server.properties"`.
+void ForEachSetting(const syntax::Block& b, const std::string& prefix,
+                    const std::function<void(const std::string&, const syntax::Stmt&)>& f) {
+  for (const syntax::Stmt* st : b.stmts) {
+    switch (st->kind) {
+      case syntax::StmtKind::Assign: {
+        std::string path = prefix;
+        if (st->key) {
+          const std::string* key = syntax::LiteralText(*st->key);
+          if (!key) break;
+          path += "\"" + *key + "\"";
+        } else {
+          for (size_t i = 0; i < st->path.size(); ++i) path += (i ? "." : "") + std::string(st->path[i].text);
+        }
+        f(path, *st);
+        break;
+      }
+      case syntax::StmtKind::Section: {
+        std::string inner = prefix + std::string(st->head.text);
+        if (!st->name.text.empty()) inner += " " + std::string(st->name.text);
+        if (st->body) ForEachSetting(*st->body, inner + ".", f);
+        break;
+      }
+      case syntax::StmtKind::Port: f(prefix + "port " + std::string(st->name.text), *st); break;
+      case syntax::StmtKind::File: {
+        const std::string* name = st->key ? syntax::LiteralText(*st->key) : nullptr;
+        if (name) f(prefix + "file \"" + *name + "\"", *st);
+        break;
+      }
+      default: break;
+    }
+  }
+}
+
+}  // namespace
+
+void WarnOverriddenDerivations(const Template& t, std::string_view instance, const syntax::Block& overrides,
+                               diag::Diagnostics& diags) {
+  const syntax::Decl& decl = *t.decl;
+  if (!decl.body || decl.params.empty()) return;
+  // Every use of each parameter: in the body, and in the defaults and bounds
+  // of the parameters.
+  std::vector<int> total(decl.params.size(), 0);
+  CountParams(nullptr, decl.body, decl.params, total);
+  for (const syntax::Param& p : decl.params) {
+    for (const syntax::Expr* e : {p.default_value, p.type.low, p.type.high}) {
+      if (e) CountParams(e, nullptr, decl.params, total);
+    }
+  }
+  // What the body sets from a parameter that it also uses for other values.
+  struct Derived {
+    std::string path;
+    size_t param;
+    const syntax::Stmt* stmt;
+  };
+  std::vector<Derived> derived;
+  ForEachSetting(*decl.body, "", [&](const std::string& path, const syntax::Stmt& st) {
+    std::vector<int> here(decl.params.size(), 0);
+    CountParams(st.value, st.body, decl.params, here);
+    for (size_t i = 0; i < here.size(); ++i) {
+      if (here[i] > 0 && total[i] > here[i]) derived.push_back({path, i, &st});
+    }
+  });
+  if (derived.empty()) return;
+  ForEachSetting(overrides, "", [&](const std::string& path, const syntax::Stmt& st) {
+    for (const Derived& d : derived) {
+      if (d.path != path) continue;
+      std::string_view param = decl.params[d.param].name.text;
+      diag::Diagnostic& w = diags.Report(K::OverrideLeavesDerived, st.range, path, decl.name.text, param);
+      w.notes.push_back({d.stmt->range, fmt::format("the template sets `{}` from `{}` here", path, param)});
+      w.help = fmt::format("pass the argument instead, as in `{}({}: ...)`, and drop this override", instance, param);
+      break;
+    }
+  });
+}
+
 }  // namespace kstate::check
