@@ -206,7 +206,12 @@ void ApplyUser(const std::string& name, const RawUser& user, const RawCluster& c
                                       "username/password; only one is allowed",
                                       where, name));
   }
-  if (!user.client_certificate.empty() || !user.client_certificate_data.empty()) {
+  bool has_cert = !user.client_certificate.empty() || !user.client_certificate_data.empty();
+  if (!has_cert && (!user.client_key.empty() || !user.client_key_data.empty())) {
+    // A key alone would otherwise be ignored and the requests sent anonymously.
+    throw KubeconfigError(fmt::format("{}: user `{}` has a client key but no client-certificate(-data)", where, name));
+  }
+  if (has_cert) {
     if (!user.client_certificate.empty() && !user.client_certificate_data.empty()) {
       throw KubeconfigError(fmt::format("{}: user `{}` sets both client-certificate and client-certificate-data", where, name));
     }
