@@ -108,8 +108,8 @@ void ComponentBuilder::ReadConfigs(const Value& list) {
         const Value& content = *f.Get("content");
         // A file whose content is wrong (or already reported) is kept, empty,
         // so that its mounts do not report it missing.
-        if (content.kind != ValueKind::String) r_.Mismatch(content, fmt::format("the content of `{}`", file.name), "a string");
-        else file.content = content.text;
+        if (content.kind == ValueKind::String) file.content = content.text;
+        else r_.Mismatch(content, fmt::format("the content of `{}`", file.name), "a string");
         for (const ConfigFile& other : cfg.files) {
           if (other.name == file.name) {
             diag::Diagnostic& d = r_.diags().Report(K::DuplicateName, name.range, "config file", file.name);

@@ -63,7 +63,9 @@ std::string Expected(const syntax::TypeRef& t) {
   if (w == "int") return "a whole number";
   if (w == "bool") return "a boolean";
   if (w == "string") return "a string";
-  if (w == "identifier") return "an identifier (1 to 63 letters, digits, `_`, `-` and `.`, starting with a letter or `_`)";
+  if (w == "identifier") {
+    return "an identifier (1 to 63 letters, digits, `_`, `-` and `.`, starting with a letter or `_`)";
+  }
   if (w == "bytes") return "a byte size such as `8Gi`";
   if (w == "cpu") return "a CPU amount such as `500m` or `2`";
   if (w == "duration") return "a duration such as `30s`";
@@ -163,7 +165,10 @@ std::optional<int64_t> EvalBound(const syntax::Param& p, const syntax::Expr* e, 
   if (!Matches(scale, b, what, eval, params)) return std::nullopt;
   if (w == "port" || w == "string") return b.integer;  // a port number (Matches checked 1..65535), a length
   std::optional<int64_t> n = Measure(w, b);
-  if (!n) eval.diags().Report(K::InexactQuantity, b.range, base::FormatDecimal(b.decimal), "millicores");
+  if (!n) {
+    std::string shown = b.kind == ValueKind::Decimal ? base::FormatDecimal(b.decimal) : fmt::format("{}", b.integer);
+    eval.diags().Report(K::InexactQuantity, b.range, shown, "millicores");
+  }
   return n;
 }
 
@@ -177,9 +182,8 @@ bool CheckBounds(const syntax::Param& p, const Value& v, std::string_view what, 
   std::optional<int64_t> n = Measure(w, v);
   if (!n || (!(low && *n < *low) && !(high && *n > *high))) return true;
   std::string allowed = fmt::format("{}..{}", low ? Show(w, *low) : "", high ? Show(w, *high) : "");
-  diag::Diagnostic& d = eval.diags().Report(K::OutOfRange, v.range, w == "string" ? fmt::format("the length of {}", what)
-                                                                                 : std::string(what),
-                                            Show(w, *n), allowed);
+  std::string subject = w == "string" ? fmt::format("the length of {}", what) : std::string(what);
+  diag::Diagnostic& d = eval.diags().Report(K::OutOfRange, v.range, subject, Show(w, *n), allowed);
   d.notes.push_back({p.type.range, fmt::format("the bounds of parameter `{}`", p.name.text)});
   if (low && high && *low > *high) {
     d.help = "for this instance the range is empty: its upper bound comes out below its lower bound";
@@ -349,15 +353,15 @@ void CountParams(const syntax::Expr* root, const syntax::Block* root_block, cons
       const syntax::Block* b = blocks.back();
       blocks.pop_back();
       for (const syntax::Stmt* st : b->stmts) {
-        for (const syntax::Expr* e : {st->key, st->value}) {
-          if (e) exprs.push_back(e);
-        }
+        exprs.push_back(st->key);
+        exprs.push_back(st->value);
         if (st->body) blocks.push_back(st->body);
       }
       continue;
     }
     const syntax::Expr* e = exprs.back();
     exprs.pop_back();
+    if (!e) continue;
     if (e->kind == syntax::ExprKind::Name) {
       for (size_t i = 0; i < params.size(); ++i) counts[i] += params[i].name.text == e->name.text;
     }

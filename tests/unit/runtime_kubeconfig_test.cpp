@@ -180,7 +180,8 @@ TEST_CASE("runtime/kubeconfig: relative paths resolve against the file, -data fi
              Catch::Contains("user `x`: the client certificate and key do not match"));
   CHECK_THAT(FileError(dir, Simple("x", "    server: https://x\n", "    client-certificate-data: " + B64(kstate::testing::kClientCertPem) + "\n")),
              Catch::Contains("has a client certificate but no client-key"));
-  CHECK_THAT(FileError(dir, Simple("x", "    server: https://x\n", "    client-key-data: " + B64(kstate::testing::kClientKeyPem) + "\n")),
+  CHECK_THAT(FileError(dir, Simple("x", "    server: https://x\n",
+                                   "    client-key-data: " + B64(kstate::testing::kClientKeyPem) + "\n")),
              Catch::Contains("user `x` has a client key but no client-certificate(-data)"));
   CHECK_THAT(FileError(dir, Simple("x", "    server: ''\n", "")), Catch::Contains("no server found for cluster `x`"));
   for (const char* server : {"https://", "https://h?x=1", "https://h/p#f", "https://user@h"}) {
