@@ -240,11 +240,7 @@ void Checker::State::DeclareComponent(const syntax::Decl& d) {
   Value record = eval.EvalBlock(*td.body, body_scope, "component");
   if (d.body) {
     MergeOverrides(record, eval.EvalBlock(*d.body, override_scope, "component"));
-    const syntax::Expr& callee = *d.instance_of->base;
-    std::string written = callee.kind == syntax::ExprKind::Field
-                              ? fmt::format("{}.{}", callee.base->name.text, callee.name.text)
-                              : std::string(callee.name.text);
-    WarnOverriddenDerivations(*t, written, *d.body, diags);
+    WarnOverriddenDerivations(*t, *d.instance_of->base, *d.body, diags);
   }
   CheckReplicasAgree(record, body_scope, diags);
   // A wrong argument is left out of the instance: the body's own errors are

@@ -5,6 +5,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -15,12 +16,22 @@
 
 namespace kstate::check {
 
+// A field a template's body sets from a parameter that it also uses for other
+// values (KS3112): `path` as an override would write it (`resources.memory`).
+struct DerivedSetting {
+  std::string path;
+  size_t param;
+  const syntax::Stmt* stmt;
+};
+
 struct Template {
   std::unique_ptr<syntax::File> tree;  // owns the declaration
   const syntax::Decl* decl = nullptr;
   uint32_t module = 0;
   size_t visible = 0;  // the module's names bound before the template: all its body sees
   bool valid = true;   // false when a parameter's type is unknown (already reported)
+  // Found once, at the first instance with overrides.
+  mutable std::optional<std::vector<DerivedSetting>> derived;
 };
 
 struct Module {
@@ -58,7 +69,7 @@ bool BindArguments(const Template& t, const syntax::Expr& call, Evaluator& eval,
 // Warns (KS3112) where an instance's overrides replace a field that the
 // template computes from a parameter it also uses for other values (a JVM heap
 // from `memory`, a quota from `storage`): those keep the parameter's value.
-void WarnOverriddenDerivations(const Template& t, std::string_view instance, const syntax::Block& overrides,
+void WarnOverriddenDerivations(const Template& t, const syntax::Expr& callee, const syntax::Block& overrides,
                                diag::Diagnostics& diags);
 
 }  // namespace kstate::check

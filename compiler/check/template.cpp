@@ -415,12 +415,8 @@ void ForEachSetting(const syntax::Block& b, const std::string& prefix,
   }
 }
 
-}  // namespace
-
-void WarnOverriddenDerivations(const Template& t, std::string_view instance, const syntax::Block& overrides,
-                               diag::Diagnostics& diags) {
-  const syntax::Decl& decl = *t.decl;
-  if (!decl.body || decl.params.empty()) return;
+// What `decl`'s body sets from a parameter that it also uses for other values.
+std::vector<DerivedSetting> FindDerivedSettings(const syntax::Decl& decl) {
   // Every use of each parameter: in the body, and in the defaults and bounds
   // of the parameters.
   std::vector<int> total(decl.params.size(), 0);
@@ -431,12 +427,7 @@ void WarnOverriddenDerivations(const Template& t, std::string_view instance, con
     }
   }
   // What the body sets from a parameter that it also uses for other values.
-  struct Derived {
-    std::string path;
-    size_t param;
-    const syntax::Stmt* stmt;
-  };
-  std::vector<Derived> derived;
+  std::vector<DerivedSetting> derived;
   ForEachSetting(*decl.body, "", [&](const std::string& path, const syntax::Stmt& st) {
     std::vector<int> here(decl.params.size(), 0);
     CountParams(st.value, st.body, decl.params, here);
@@ -444,14 +435,28 @@ void WarnOverriddenDerivations(const Template& t, std::string_view instance, con
       if (here[i] > 0 && total[i] > here[i]) derived.push_back({path, i, &st});
     }
   });
+  return derived;
+}
+
+}  // namespace
+
+void WarnOverriddenDerivations(const Template& t, const syntax::Expr& callee, const syntax::Block& overrides,
+                               diag::Diagnostics& diags) {
+  const syntax::Decl& decl = *t.decl;
+  if (!decl.body || decl.params.empty()) return;
+  if (!t.derived) t.derived = FindDerivedSettings(decl);
+  const std::vector<DerivedSetting>& derived = *t.derived;
   if (derived.empty()) return;
   ForEachSetting(overrides, "", [&](const std::string& path, const syntax::Stmt& st) {
-    for (const Derived& d : derived) {
+    for (const DerivedSetting& d : derived) {
       if (d.path != path) continue;
       std::string_view param = decl.params[d.param].name.text;
       diag::Diagnostic& w = diags.Report(K::OverrideLeavesDerived, st.range, path, decl.name.text, param);
       w.notes.push_back({d.stmt->range, fmt::format("the template sets `{}` from `{}` here", path, param)});
-      w.help = fmt::format("pass the argument instead, as in `{}({}: ...)`, and drop this override", instance, param);
+      std::string written = callee.kind == syntax::ExprKind::Field  // `kafka.server` or `server`
+                                ? fmt::format("{}.{}", callee.base->name.text, callee.name.text)
+                                : std::string(callee.name.text);
+      w.help = fmt::format("pass the argument instead, as in `{}({}: ...)`, and drop this override", written, param);
       break;
     }
   });
