@@ -13,9 +13,6 @@ using K = diag::Kind;
 
 namespace {
 
-constexpr std::string_view kTypeWords[] = {"int",  "bool",   "string", "bytes", "cpu",       "duration",
-                                           "port", "record", "list",   "map",   "identifier"};
-
 bool TakesElementType(std::string_view word) { return word == "list" || word == "map"; }
 
 // The types that take bounds: numbers and quantities (their value) and
@@ -26,12 +23,12 @@ bool TakesBounds(std::string_view word) {
 
 bool CheckType(const syntax::TypeRef& t, diag::Diagnostics& diags, bool element = false) {
   bool known = false;
-  for (std::string_view w : kTypeWords) known = known || w == t.word.text;
+  for (std::string_view w : syntax::kTypeWords) known = known || w == t.word.text;
   if (!known) {
     diag::Diagnostic& d = diags.Report(K::UnknownType, t.word.range, t.word.text,
                                        "does not exist; the types are `int`, `bool`, `string`, `identifier`, `bytes`, "
                                        "`cpu`, `duration`, `port`, `record`, `list[T]` and `map[T]`");
-    diag::SuggestClosest(d, t.word.text, {std::begin(kTypeWords), std::end(kTypeWords)});
+    diag::SuggestClosest(d, t.word.text, {std::begin(syntax::kTypeWords), std::end(syntax::kTypeWords)});
     return false;
   }
   if (t.bounded && (element || !TakesBounds(t.word.text))) {

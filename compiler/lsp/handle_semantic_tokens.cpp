@@ -24,8 +24,6 @@ constexpr std::array<const char*, 3> kModifierNames = {"declaration", "readonly"
 constexpr std::array<std::string_view, 22> kKeywords = {
     "at", "and", "as", "component", "else", "false", "file", "for", "if", "import", "in", "let",
     "mount", "namespace", "not", "or", "port", "template", "then", "true", "self", "patch"};
-constexpr std::array<std::string_view, 11> kTypeWords = {"int",  "bool",   "string", "identifier", "bytes", "cpu",
-                                                         "duration", "port", "record", "list",   "map"};
 
 struct Classified {
   int type = -1;
@@ -161,7 +159,8 @@ Json HandleSemanticTokens(Server& server, const Json& params) {
         }
         bool in_type = std::any_of(type_ranges.begin(), type_ranges.end(),
                                    [&](base::SourceRange r) { return begin >= r.begin && end <= r.end; });
-        if (in_type && std::find(kTypeWords.begin(), kTypeWords.end(), t.text) != kTypeWords.end()) c = {kType, 0};
+        bool type_word = std::ranges::find(syntax::kTypeWords, t.text) != std::end(syntax::kTypeWords);
+        if (in_type && type_word) c = {kType, 0};
         else if (o) c = FromOccurrence(index, *o);
         else if (std::find(kKeywords.begin(), kKeywords.end(), t.text) != kKeywords.end()) c = {kKeyword, 0};
         break;

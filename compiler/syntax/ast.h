@@ -141,6 +141,11 @@ struct Block {
 
 enum class DeclKind : uint8_t { Namespace, Component, Let, Template, Import };
 
+// The words a template parameter's type may start with (the checker reports
+// any other; the language server colours these).
+inline constexpr std::string_view kTypeWords[] = {"int",  "bool",   "string", "identifier", "bytes", "cpu",
+                                                  "duration", "port", "record", "list",   "map"};
+
 // A template parameter's type: `int`, `list[string]`, `map[int]`, ...
 struct TypeRef {
   Ident word;
