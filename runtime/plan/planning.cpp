@@ -3,6 +3,7 @@
 // apply pays little for it; other kinds are applied without a plan of their own.
 #include "runtime/plan/planning.h"
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <thread>
@@ -199,6 +200,103 @@ bool PlanStatefulSets(api::ApiClient& api, const PlanSettings& settings, Plan& p
   return true;
 }
 
+// A label selector (matchLabels and matchExpressions, or a Service's plain
+// map) against a set of labels. An empty or absent selector of a
+// PodDisruptionBudget matches every pod; a Service without one selects none.
+bool SelectorMatches(const api::Json& selector, const api::Json& labels, bool plain) {
+  auto label = [&](const std::string& key) -> const api::Json* {
+    return labels.is_object() && labels.contains(key) ? &labels[key] : nullptr;
+  };
+  if (plain) {
+    if (!selector.is_object() || selector.empty()) return false;
+    for (const auto& [key, value] : selector.items()) {
+      const api::Json* have = label(key);
+      if (!have || *have != value) return false;
+    }
+    return true;
+  }
+  if (!selector.is_object()) return true;
+  const api::Json match = selector.value("matchLabels", api::Json::object());
+  if (match.is_object() && !match.empty() && !SelectorMatches(match, labels, true)) return false;
+  const api::Json expressions = selector.value("matchExpressions", api::Json::array());
+  for (const api::Json& e : expressions.is_array() ? expressions : api::Json::array()) {
+    if (!e.is_object()) continue;
+    const api::Json* have = label(e.value("key", ""));
+    const std::string op = e.value("operator", "");
+    const api::Json values = e.value("values", api::Json::array());
+    const bool listed = have && values.is_array() && std::find(values.begin(), values.end(), *have) != values.end();
+    if ((op == "In" && !listed) || (op == "NotIn" && listed) || (op == "Exists" && !have) ||
+        (op == "DoesNotExist" && have)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The ConfigMaps and Secrets a pod spec names: volumes (also projected),
+// env and envFrom of every container, image pull secrets.
+void CollectPodReferences(const api::Json& node, std::set<std::string>& config_maps, std::set<std::string>& secrets) {
+  if (node.is_array()) {
+    for (const api::Json& n : node) CollectPodReferences(n, config_maps, secrets);
+    return;
+  }
+  if (!node.is_object()) return;
+  for (const auto& [key, value] : node.items()) {
+    if (value.is_object() && (key == "configMap" || key == "configMapKeyRef" || key == "configMapRef")) {
+      if (value.contains("name") && value["name"].is_string()) config_maps.insert(value["name"].get<std::string>());
+    } else if (value.is_object() && (key == "secret" || key == "secretKeyRef" || key == "secretRef")) {
+      for (const char* field : {"secretName", "name"}) {
+        if (value.contains(field) && value[field].is_string()) secrets.insert(value[field].get<std::string>());
+      }
+    } else if (key == "imagePullSecrets" && value.is_array()) {
+      for (const api::Json& s : value) {
+        if (s.is_object() && s.contains("name") && s["name"].is_string()) secrets.insert(s["name"].get<std::string>());
+      }
+    } else {
+      CollectPodReferences(value, config_maps, secrets);
+    }
+  }
+}
+
+// Why a prune candidate must stay because a StatefulSet that stays uses it:
+// its governing Service, a Service or PodDisruptionBudget that selects its
+// pods, a ConfigMap, Secret or ServiceAccount its pods mount or name.
+// Deleting them would leave the kept database without its DNS names, its
+// disruption budget, or pods that cannot start again. Empty: nothing keeps it.
+std::string UsedByKeptStatefulSet(const PruneCandidate& candidate, const api::Json& object, const std::string& sts_name,
+                                  const api::Json& sts) {
+  const api::Json spec = sts.value("spec", api::Json::object());
+  const api::Json pod = spec.is_object() ? spec.value("template", api::Json::object()) : api::Json::object();
+  const api::Json pod_spec = pod.is_object() ? pod.value("spec", api::Json::object()) : api::Json::object();
+  const api::Json pod_meta = pod.is_object() ? pod.value("metadata", api::Json::object()) : api::Json::object();
+  const api::Json labels = pod_meta.is_object() ? pod_meta.value("labels", api::Json::object()) : api::Json::object();
+  const api::Json object_spec = object.value("spec", api::Json::object());
+  const std::string& kind = candidate.resource.kind;
+  const bool core = candidate.resource.group.empty();
+  std::string use;
+  if (core && kind == "Service") {
+    if (spec.is_object() && spec.value("serviceName", "") == candidate.name) {
+      use = "its governing Service (spec.serviceName)";
+    } else if (object_spec.is_object() && object_spec.contains("selector") &&
+               SelectorMatches(object_spec["selector"], labels, true)) {
+      use = "a Service that selects its pods";
+    }
+  } else if (candidate.resource.group == "policy" && kind == "PodDisruptionBudget") {
+    if (object_spec.is_object() && SelectorMatches(object_spec.value("selector", api::Json::object()), labels, false)) {
+      use = "the disruption budget of its pods";
+    }
+  } else if (core && (kind == "ConfigMap" || kind == "Secret")) {
+    std::set<std::string> config_maps, secrets;
+    CollectPodReferences(pod_spec, config_maps, secrets);
+    if ((kind == "ConfigMap" ? config_maps : secrets).count(candidate.name)) use = "used by its pods";
+  } else if (core && kind == "ServiceAccount") {
+    if (pod_spec.is_object() && pod_spec.value("serviceAccountName", "") == candidate.name) {
+      use = "the service account of its pods";
+    }
+  }
+  return use.empty() ? std::string() : fmt::format("StatefulSet {} is kept, and this is {}", sts_name, use);
+}
+
 }  // namespace
 
 api::Json Body(const Plan& plan, const PlannedObject& p) {
@@ -233,6 +331,7 @@ bool MakePlan(const Compilation& c, api::ApiClient& api, const PlanSettings& set
 
 bool FindPruneCandidates(api::ApiClient& api, Plan& plan, std::string& error) {
   plan.prune.clear();
+  std::vector<api::Json> objects;  // as listed, beside plan.prune
   for (const auto& [ns, set] : plan.sets) {
     std::set<std::string> kinds = plan.kinds[ns];
     if (auto parent = plan.parents.find(ns); parent != plan.parents.end()) {
@@ -286,7 +385,19 @@ bool FindPruneCandidates(api::ApiClient& api, Plan& plan, std::string& error) {
           }
         }
         plan.prune.push_back(std::move(candidate));
+        objects.push_back(item);
       }
+    }
+  }
+  // What a kept StatefulSet uses stays with it. One pass suffices: only
+  // StatefulSets keep other objects, and a StatefulSet is never kept by one.
+  for (std::size_t s = 0; s < plan.prune.size(); ++s) {
+    const PruneCandidate& sts = plan.prune[s];
+    if (sts.resource.kind != "StatefulSet" || sts.kept_because.empty()) continue;
+    for (std::size_t i = 0; i < plan.prune.size(); ++i) {
+      PruneCandidate& other = plan.prune[i];
+      if (i == s || other.ns != sts.ns || !other.kept_because.empty()) continue;
+      other.kept_because = UsedByKeptStatefulSet(other, objects[i], sts.name, objects[s]);
     }
   }
   // Reverse apply order: a PodDisruptionBudget before its StatefulSet, that before its Service.

@@ -297,11 +297,14 @@ class ChangeTest(LifecycleTest):
         path = self.db()
         with open(path) as f:
             single = f.read()
-        deleting = CACHE.replace("  storage data", "  retention { whenDeleted = delete; whenScaled = retain }\n"
-                                                   "  storage data")
+        configured = CACHE.replace("  storage data", "  config cache {\n    file \"redis.conf\" = \"maxmemory 64mb\"\n"
+                                                     "    mount \"redis.conf\" at \"/etc/redis/redis.conf\"\n  }\n"
+                                                     "  storage data")
+        deleting = configured.replace("  storage data", "  retention { whenDeleted = delete; whenScaled = retain }\n"
+                                                        "  storage data")
         self.write("db.kstate", single + deleting)
         self.applied(path)
-        self.write("db.kstate", single + CACHE)
+        self.write("db.kstate", single + configured)
         self.applied(path)
         owned = [c for c in self.items("persistentvolumeclaims")
                  if c["metadata"]["name"].startswith("data-cache-") and c["metadata"].get("ownerReferences")]
@@ -309,11 +312,22 @@ class ChangeTest(LifecycleTest):
             self.skipTest("the fake server did not put owner references on the claims")
         claims = self.claims()
         self.write("db.kstate", single)
+        self.server.clear_log()
         p = self.applied(path, "--prune")
         self.assertIn("StatefulSet %s/cache kept: the claims data-cache-0, data-cache-1 are owned by it" % self.ns,
                       p.stdout)
         self.assertIsNotNone(self.sts("cache"))
         self.assertEqual(self.claims(), claims)
+        # What the kept StatefulSet uses stays with it: its pods keep their
+        # DNS names and their disruption budget.
+        self.assertIn("Service %s/cache kept: StatefulSet cache is kept, and this is its governing Service "
+                      "(spec.serviceName)" % self.ns, p.stdout)
+        self.assertIn("PodDisruptionBudget %s/cache kept: StatefulSet cache is kept, and this is the disruption "
+                      "budget of its pods" % self.ns, p.stdout)
+        self.assertIn("ConfigMap %s/cache kept: StatefulSet cache is kept, and this is used by its pods" % self.ns,
+                      p.stdout)
+        self.assertIsNotNone(self.get("/api/v1/namespaces/%s/services/cache" % self.ns))
+        self.assertFalse([r for r in self.writes() if r["method"] == "DELETE" and "/cache" in r["path"]])
 
     def test_applyset_of_another_tool_is_not_taken_over(self):
         path = self.db()
