@@ -225,6 +225,29 @@ bool Reader::Labels(const Value& v, std::string_view what, StringPairs& out) {
   return ok;
 }
 
+bool Reader::Annotations(const Value& v, std::string_view what, StringPairs& out) {
+  size_t first = out.size();
+  bool ok = StringMap(v, what, out);
+  size_t total = 0;
+  for (size_t i = first; i < out.size(); ++i) {
+    // The API server checks annotation keys in lower case.
+    std::string lower = out[i].first;
+    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    std::string why = base::CheckLabelKey(lower);
+    if (!why.empty()) {
+      diags().Report(K::InvalidLabel, v.KeyRange(out[i].first), "annotation key", out[i].first, why);
+      ok = false;
+    }
+    total += out[i].first.size() + out[i].second.size();
+  }
+  if (total > kMaxAnnotationBytes) {
+    diags().Report(K::ObjectTooLarge, v.range, what, total, "256 KiB", kMaxAnnotationBytes).help =
+        "keep large values in a config (a ConfigMap) and mount or reference it instead";
+    ok = false;
+  }
+  return ok;
+}
+
 bool Reader::FileMode(const Value& v, std::string_view what, int64_t& out) {
   if (v.kind == ValueKind::Int && v.radix != 8 && v.integer != 0) {
     // `mode = 400` would be 0o620: permissions are only ever meant in octal.

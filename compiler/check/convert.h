@@ -22,6 +22,11 @@ namespace kstate::check {
 // (`k8s`); the schema's fields carry their words in this form.
 using EnumWord = schema::EnumWord;
 
+// Size limits of the API server: the keys and values of one object's
+// annotations, and the values of one ConfigMap's data.
+inline constexpr size_t kMaxAnnotationBytes = 256 * 1024;
+inline constexpr size_t kMaxConfigMapBytes = 1024 * 1024;
+
 class Reader {
  public:
   Reader(Evaluator& eval, const Scope& scope) : eval_(eval), scope_(scope) {}
@@ -43,6 +48,9 @@ class Reader {
   // A record of strings (labels, annotations, node selectors).
   bool StringMap(const Value& v, std::string_view what, StringPairs& out);
   bool Labels(const Value& v, std::string_view what, StringPairs& out);
+  // Annotations: keys are qualified names (a prefix in any case), and one
+  // map may hold at most 256 KiB of keys and values, the API server's limit.
+  bool Annotations(const Value& v, std::string_view what, StringPairs& out);
   // A file mode, which must be written in octal (`0o644`) unless it is 0.
   bool FileMode(const Value& v, std::string_view what, int64_t& out);
   // An Int, or a percentage string such as "25%".

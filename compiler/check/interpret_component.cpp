@@ -54,10 +54,10 @@ void ComponentBuilder::Build(const Value& rec) {
   if (const Value* v = rec.Get("revisionHistory"); v && r_.Int(*v, "`revisionHistory`", n, 0, INT32_MAX)) c_.revision_history = n;
   if (const Value* v = rec.Get("terminationGrace"); v && r_.Seconds(*v, "`terminationGrace`", n, 0)) c_.termination_grace = n;
   if (const Value* v = rec.Get("labels")) r_.Labels(*v, "`labels`", c_.labels);
-  if (const Value* v = rec.Get("annotations")) r_.StringMap(*v, "`annotations`", c_.annotations);
+  if (const Value* v = rec.Get("annotations")) r_.Annotations(*v, "`annotations`", c_.annotations);
   if (const Value* v = rec.Get("podLabels")) r_.Labels(*v, "`podLabels`", c_.pod_labels);
-  if (const Value* v = rec.Get("podAnnotations")) r_.StringMap(*v, "`podAnnotations`", c_.pod_annotations);
-  if (const Value* v = rec.Get("serviceAnnotations")) r_.StringMap(*v, "`serviceAnnotations`", c_.service_annotations);
+  if (const Value* v = rec.Get("podAnnotations")) r_.Annotations(*v, "`podAnnotations`", c_.pod_annotations);
+  if (const Value* v = rec.Get("serviceAnnotations")) r_.Annotations(*v, "`serviceAnnotations`", c_.service_annotations);
   if (const Value* v = rec.Get("selector")) {
     StringPairs sel;
     c_.selector_range = v->range;

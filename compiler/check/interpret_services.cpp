@@ -179,7 +179,7 @@ void ComponentBuilder::ReadClient(const Value& v, std::string name, bool named) 
     }
   }
   if (const Value* l = v.Get("labels")) r_.Labels(*l, "client labels", cs.labels);
-  if (const Value* a = v.Get("annotations")) r_.StringMap(*a, "client annotations", cs.annotations);
+  if (const Value* a = v.Get("annotations")) r_.Annotations(*a, "client annotations", cs.annotations);
   if (const Value* s = v.Get("selector"); s && r_.Labels(*s, "client selector", cs.selector)) {
     // The labels narrow the component's selector; one of its own keys would
     // point the Service at other pods, or at none.

@@ -72,7 +72,7 @@ void ComponentBuilder::ReadStorage(const Value& list) {
       }
     }
     if (const Value* l = s.Get("labels")) r_.Labels(*l, "storage labels", st.labels);
-    if (const Value* a = s.Get("annotations")) r_.StringMap(*a, "storage annotations", st.annotations);
+    if (const Value* a = s.Get("annotations")) r_.Annotations(*a, "storage annotations", st.annotations);
     AddShorthandMount(s, st.name);
     c_.storage.push_back(std::move(st));
   }
@@ -117,6 +117,14 @@ void ComponentBuilder::ReadConfigs(const Value& list) {
           }
         }
         cfg.files.push_back(std::move(file));
+      }
+      size_t total = 0;
+      for (const ConfigFile& f : cfg.files) total += f.content.size();
+      if (total > kMaxConfigMapBytes) {
+        r_.diags()
+            .Report(K::ObjectTooLarge, files->range, fmt::format("the files of config `{}`", cfg.name), total,
+                    "1 MiB in a ConfigMap", kMaxConfigMapBytes)
+            .help = "mount large files from storage, or split them across several configs";
       }
     }
     if (const Value* mounts = s.Get("mount")) {
