@@ -24,6 +24,17 @@ ApiError ErrorFrom(const http::Response& response) {
     e.message = response.error.empty() ? "no response from the API server" : response.error;
     return e;
   }
+  if (response.status >= 300 && response.status < 400) {
+    // Redirects are not followed: they would carry the credentials to
+    // another address. An API server never sends one; a proxy, a load
+    // balancer or a web page at the kubeconfig's address does.
+    const std::string* location = response.Find("location");
+    e.message = fmt::format("the server answered HTTP {} and redirects {}; kstatec does not follow redirects, because "
+                            "an API server never sends one: check `server` of the cluster in the kubeconfig",
+                            response.status,
+                            location && !location->empty() ? "to " + *location : std::string("without a Location"));
+    return e;
+  }
   Json body = Json::parse(response.body, nullptr, false);
   if (body.is_object() && body.value("kind", "") == "Status") {
     e.reason = body.value("reason", "");

@@ -12,6 +12,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "runtime/api/api_client.h"
 #include "runtime/http/client.h"
 #include "runtime/http/fake_client.h"
 #include "tests/runtime/test_support.h"
@@ -444,4 +445,29 @@ TEST_CASE("runtime/http: FakeClient answers from its queue and handler, and reco
   CHECK(requests[1].url == "https://fake/watch");
   FakeClient empty;
   CHECK_THAT(empty.Send(Get("https://fake/y")).error, Catch::Contains("no response scripted for GET https://fake/y"));
+}
+
+TEST_CASE("runtime/api: a redirect is an error naming where it points, never followed", "[runtime]") {
+  auto fake = std::make_shared<FakeClient>([](const Request&) {
+    Response response;
+    response.status = 302;
+    response.headers.push_back({"location", "https://login.example.com/sso?next=%2Fapi"});
+    response.body = "<html>Found</html>";
+    return response;
+  });
+  kstate::runtime::api::ApiClient api(fake, "https://fake");
+  auto r = api.GetPath("/api/v1/namespaces/default");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error.status == 302);
+  CHECK_THAT(r.error.Describe(), Catch::Contains("HTTP 302 and redirects to https://login.example.com/sso?next=%2Fapi"));
+  CHECK_THAT(r.error.Describe(), Catch::Contains("check `server` of the cluster in the kubeconfig"));
+  CHECK(fake->requests().size() == 1);  // not followed
+
+  auto bare = std::make_shared<FakeClient>([](const Request&) {
+    Response response;
+    response.status = 301;
+    return response;
+  });
+  kstate::runtime::api::ApiClient bare_api(bare, "https://fake");
+  CHECK_THAT(bare_api.GetPath("/api").error.Describe(), Catch::Contains("HTTP 301 and redirects without a Location"));
 }
