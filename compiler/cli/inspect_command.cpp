@@ -9,9 +9,11 @@
 #include <optional>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "line_diff.h"
 #include "runtime/plan/apply.h"
+#include "runtime/plan/change.h"
 #include "runtime/plan/drift.h"
 #include "runtime/plan/inspect.h"
 #include "runtime/plan/planning.h"
@@ -36,6 +38,28 @@ api::Result<api::Json> DryRun(api::ApiClient& api, const plan::PlannedObject& p,
   conflict = dry.error;
   options.force = true;
   return api.Apply(p.resource, p.ns, p.object.name, body, options);
+}
+
+// A StatefulSet change the API server refuses in place (an immutable field)
+// is what `apply --recreate` makes: the StatefulSet created again from the
+// file. The server's dry run of creating it under a name of its own shows
+// that object, defaults filled in, to compare with the live one. Null when
+// that dry run fails too.
+api::Json RecreatedStatefulSet(api::ApiClient& api, const plan::PlannedObject& p, api::Json body) {
+  std::string scratch = p.object.name.substr(0, 63 - 13) + "-kstatec-diff";
+  body["metadata"]["name"] = scratch;
+  api::ApiClient::ApplyOptions options;
+  options.dry_run = true;
+  api::Result<api::Json> dry = api.Apply(p.resource, p.ns, scratch, body, options);
+  if (!dry.ok() || !dry.value->is_object()) return api::Json();
+  api::Json after = plan::WithoutServerFields(*dry.value);
+  if (after.contains("metadata") && after["metadata"].is_object()) after["metadata"]["name"] = p.object.name;
+  return after;
+}
+
+bool RefusedInPlace(const plan::PlannedObject& p, const api::ApiError& e) {
+  return p.object.kind == "StatefulSet" && e.status == 422 &&
+         e.message.find("updates to statefulset spec") != std::string::npos;
 }
 
 // What other managers changed on the live object, agreed with the server's
@@ -66,10 +90,19 @@ int DiffObject(const Compilation& c, const InspectOptions& o, api::ApiClient& ap
   std::optional<api::ApiError> conflict;
   api::Result<api::Json> dry = DryRun(api, p, body, conflict);
   api::Json after;
+  std::string recreation;  // why the change needs recreation, printed before its diff
   if (dry.ok()) {
     after = plan::WithoutServerFields(*dry.value);
   } else if (dry.error.status == 404 && !live.ok()) {
     after = body;  // its namespace does not exist yet: the object as the file has it
+  } else if (live.ok() && RefusedInPlace(p, dry.error) && !(after = RecreatedStatefulSet(api, p, body)).is_null()) {
+    plan::StatefulSetChange change = plan::ClassifyStatefulSet(body, *live.value, {}, {});
+    recreation = fmt::format("{} needs recreation: the API server refuses to change it in place", label);
+    if (change.kind == plan::StatefulSetChange::Kind::Recreate && !change.reasons.empty()) {
+      recreation += fmt::format(" ({})", fmt::join(change.reasons, "; "));
+    }
+    recreation += ". `kstatec plan` says what recreating it does; `kstatec apply --recreate` makes the change and "
+                  "keeps its pods and claims. The diff shows the StatefulSet as it would be created again.\n";
   } else {
     fmt::print(stderr, "kstatec diff: {}: {}\n", label, dry.error.Describe());
     return 2;
@@ -80,11 +113,12 @@ int DiffObject(const Compilation& c, const InspectOptions& o, api::ApiClient& ap
   std::string a = before.is_null() ? "" : plan::ToYaml(before);
   std::string b = plan::ToYaml(after);
   // Under a conflict the right side is what only --force-conflicts applies.
-  std::string applied = conflict ? "applied with --force-conflicts " : "applied ";
+  std::string applied = !recreation.empty() ? "recreated " : conflict ? "applied with --force-conflicts " : "applied ";
   std::string diff = UnifiedDiff(live.ok() ? "live " + label : "/dev/null", a, applied + label, b);
   std::fwrite(drift.data(), 1, drift.size(), stdout);
+  std::fwrite(recreation.data(), 1, recreation.size(), stdout);
   std::fwrite(diff.data(), 1, diff.size(), stdout);
-  return drift.empty() && diff.empty() ? 0 : 1;
+  return drift.empty() && diff.empty() && recreation.empty() ? 0 : 1;
 }
 
 }  // namespace

@@ -74,6 +74,18 @@ class ChangeTest(LifecycleTest):
         self.assertOk(p, 1)
         self.assertIn("StatefulSet %s/db: needs recreation, because" % self.ns, p.stdout)
         self.assertIn("spec.podManagementPolicy: OrderedReady -> Parallel", p.stdout)
+        # `diff` shows the StatefulSet as --recreate would create it, says
+        # why, and changes nothing.
+        self.server.clear_log()
+        p = self.kstatec("diff", path)
+        self.assertOk(p, 1)
+        self.assertIn("StatefulSet %s/db needs recreation: the API server refuses to change it in place" % self.ns,
+                      p.stdout)
+        self.assertIn("spec.podManagementPolicy: OrderedReady -> Parallel", p.stdout)
+        self.assertIn("--- live StatefulSet %s/db\n+++ recreated StatefulSet %s/db" % (self.ns, self.ns), p.stdout)
+        self.assertIn("-  podManagementPolicy: OrderedReady\n+  podManagementPolicy: Parallel", p.stdout)
+        self.assertNotIn("kstatec-diff", p.stdout)
+        self.assertEqual(self.writes(), [])
         self.server.clear_log()
         p = self.kstatec("apply", path, "-o", "lines")
         self.assertOk(p, 1)
