@@ -295,8 +295,9 @@ component db {{
 
     def test_an_object_recreated_meanwhile_is_not_deleted(self):
         path = self.applied_db()  # 3 replicas: with a PodDisruptionBudget, deleted first
-        # The first DELETE (the PodDisruptionBudget) is held back while the Service is replaced.
-        self.server.script({"action": "latency", "seconds": 3, "count": 1, "method": "DELETE",
+        # The first DELETE (the PodDisruptionBudget) is held back while the Service is replaced
+        # (6 s: room for a loaded machine).
+        self.server.script({"action": "latency", "seconds": 6, "count": 1, "method": "DELETE",
                             "path": "/namespaces/%s/poddisruptionbudgets/" % self.ns})
         result = {}
         runner = threading.Thread(target=lambda: result.update(p=self.kstatec("delete", path)))
