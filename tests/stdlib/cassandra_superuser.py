@@ -15,8 +15,7 @@ import subprocess
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-INSTANCE = os.path.join(HERE, "..", "golden", "stdlib", "cassandra.kstate")
+import built
 
 # A fake cqlsh: roles in $STATE/roles.json, every argument list logged.
 CQLSH = r'''#!/usr/bin/env python3
@@ -57,15 +56,10 @@ with open(os.path.join(state, "roles.json"), "w") as f:
 
 
 def script(kstatec):
-    p = subprocess.run([kstatec, "build", "--format", "json", INSTANCE], capture_output=True, text=True)
-    if p.returncode != 0:
-        sys.exit("kstatec build failed:\n" + p.stderr)
-    docs = json.loads(p.stdout)
-    items = docs["items"] if isinstance(docs, dict) and "items" in docs else docs
-    for o in items:
+    for o in built.objects(kstatec, "cassandra"):
         if o.get("kind") == "ConfigMap" and "superuser.sh" in o.get("data", {}):
             return o["data"]["superuser.sh"]
-    sys.exit("no ConfigMap with superuser.sh in the build of " + INSTANCE)
+    sys.exit("no ConfigMap with superuser.sh in the build of tests/golden/stdlib/cassandra.kstate")
 
 
 def run(text, new_cqlsh, password):

@@ -9,28 +9,20 @@ it serves requests), and when the answer carries another correlation id.
   kafka_readiness.py --kstatec KSTATEC
 """
 import argparse
-import json
-import os
 import socket
 import struct
 import subprocess
 import sys
 import threading
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-INSTANCE = os.path.join(HERE, "..", "golden", "stdlib", "kafka.kstate")
+import built
 
 
 def probe_command(kstatec):
-    p = subprocess.run([kstatec, "build", "--format", "json", INSTANCE], capture_output=True, text=True)
-    if p.returncode != 0:
-        sys.exit("kstatec build failed:\n" + p.stderr)
-    docs = json.loads(p.stdout)
-    items = docs["items"] if isinstance(docs, dict) and "items" in docs else docs
-    for o in items:
+    for o in built.objects(kstatec, "kafka"):
         if o.get("kind") == "StatefulSet":
             return o["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]["exec"]["command"]
-    sys.exit("no StatefulSet in the build of " + INSTANCE)
+    sys.exit("no StatefulSet in the build of tests/golden/stdlib/kafka.kstate")
 
 
 def read_exactly(conn, n):
