@@ -67,16 +67,21 @@ uint32_t Utf16Length(std::string_view s) {
   return units;
 }
 
+// Lines end at "\n", "\r\n" or a lone "\r", as the protocol counts them, so
+// that positions agree with the editor's on files with old Mac line ends.
 LineIndex::LineIndex(std::string_view text) : text_(text) {
   starts_.push_back(0);
   for (uint32_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\n') starts_.push_back(i + 1);
+    if (text[i] == '\n' || (text[i] == '\r' && (i + 1 == text.size() || text[i + 1] != '\n'))) {
+      starts_.push_back(i + 1);
+    }
   }
 }
 
 uint32_t LineIndex::LineEnd(uint32_t line) const {
-  uint32_t end = line + 1 < starts_.size() ? starts_[line + 1] - 1 : static_cast<uint32_t>(text_.size());
-  if (end > starts_[line] && text_[end - 1] == '\r' && line + 1 < starts_.size()) --end;
+  if (line + 1 >= starts_.size()) return static_cast<uint32_t>(text_.size());
+  uint32_t end = starts_[line + 1] - 1;  // the line break, or the "\n" of "\r\n"
+  if (text_[end] == '\n' && end > starts_[line] && text_[end - 1] == '\r') --end;
   return end;
 }
 

@@ -59,7 +59,7 @@ class LineIndex {
   Position At(uint32_t offset) const;
   uint32_t line_count() const { return static_cast<uint32_t>(starts_.size()); }
   uint32_t LineStart(uint32_t line) const { return starts_[line]; }
-  // The end of a line's content (before "\n" or "\r\n").
+  // The end of a line's content (before "\n", "\r\n" or a lone "\r").
   uint32_t LineEnd(uint32_t line) const;
 
  private:

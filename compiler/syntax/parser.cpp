@@ -1055,6 +1055,24 @@ bool CheckUtf8(std::string_view text, uint32_t file, diag::Diagnostics& diags) {
   return true;
 }
 
+// Reports the first "\r" not followed by "\n": lines end with LF or CRLF.
+// Read as whitespace, a lone CR would let a `//` comment run on to the end
+// of the file and hide everything after it.
+bool CheckLineEnds(std::string_view text, uint32_t file, diag::Diagnostics& diags) {
+  size_t first = std::string_view::npos, count = 0;
+  for (size_t i = text.find('\r'); i != std::string_view::npos; i = text.find('\r', i + 1)) {
+    if (i + 1 < text.size() && text[i + 1] == '\n') continue;
+    if (count++ == 0) first = i;
+  }
+  if (count == 0) return true;
+  diag::Diagnostic& d = diags.Report(diag::Kind::LoneCarriageReturn, SourceRange{file, uint32_t(first),
+                                                                                 uint32_t(first + 1)},
+                                     count == 1 ? std::string() : fmt::format(" ({} in this file)", count));
+  d.help = "save the file with LF (Unix) or CRLF (Windows) line ends";
+  d.fixes.push_back({SourceRange{file, uint32_t(first), uint32_t(first + 1)}, "\n"});
+  return false;
+}
+
 }  // namespace
 
 using MemoryInput = pegtl::memory_input<pegtl::tracking_mode::lazy, pegtl::eol::lf_crlf>;
@@ -1070,7 +1088,7 @@ Parser::Parser(const base::SourceManager& sources, uint32_t file_id, diag::Diagn
   const base::SourceFile& source = sources.file(file_id);
   text_ = source.text();
   in_ = std::make_unique<Input>(text_.data(), text_.size(), source.path());
-  if (!CheckUtf8(text_, file_id, diags)) {
+  if (!CheckUtf8(text_, file_id, diags) || !CheckLineEnds(text_, file_id, diags)) {
     ok_ = false;
     done_ = true;
     return;

@@ -32,6 +32,21 @@ TEST_CASE("positions count UTF-16 code units", "[lsp]") {
   CHECK(Utf16Length("\xf0\x9f") == 2);  // a truncated sequence too
 }
 
+TEST_CASE("lines end at LF, CRLF and a lone CR, as editors count them", "[lsp]") {
+  std::string text = "a\rbc\r\nd\ne\r\r";
+  LineIndex lines(text);
+  REQUIRE(lines.line_count() == 6);  // "a", "bc", "d", "e", "", ""
+  CHECK(lines.At(2).line == 1);
+  CHECK(lines.At(2).character == 0);
+  CHECK(lines.LineEnd(0) == 1);  // before the lone CR
+  CHECK(lines.LineEnd(1) == 4);  // before "\r\n"
+  CHECK(lines.LineEnd(3) == 9);
+  CHECK(lines.LineEnd(4) == 10);  // an empty line between two CRs
+  CHECK(lines.Offset({1, 99}) == 4);
+  CHECK(lines.Offset({3, 1}) == 9);
+  CHECK(lines.At(static_cast<uint32_t>(text.size())).line == 5);
+}
+
 TEST_CASE("file URIs and paths", "[lsp]") {
   CHECK(UriToPath("file:///a%20b/c.kstate") == "/a b/c.kstate");
   CHECK(UriToPath("file://localhost/x") == "/x");
