@@ -188,6 +188,12 @@ int main(int argc, char** argv) {
   kstate::Compilation c = kstate::Compilation::FromFiles(build_opts.files, {build_opts.root});
   // Nothing is written when the input fails (errors, or warnings under --werror).
   if (!c.ok() || (build_opts.werror && c.warning_count())) finish(Report(c, build_opts));
+  // A build that makes nothing is almost always a mistake (the wrong file,
+  // a library of templates): said, though it is not an error.
+  if (c.object_count() == 0) {
+    std::fprintf(stderr, "kstatec build: the files declare no components, so there are no objects to write (a "
+                         "template makes objects only where a component uses it)\n");
+  }
   // Output first; then the warnings, or the write error, as one report.
   bool json = format == "json";
   if (!out_dir.empty()) {

@@ -59,6 +59,14 @@ def main():
         expect("a file named twice is compiled once", p.returncode == 0 and p.stdout == once, p)
         p = run("build", files["clean"], "--format", "json")
         expect("--format json prints a JSON List", p.returncode == 0 and json.loads(p.stdout)["kind"] == "List", p)
+        templates = os.path.join(tmp, "templates.kstate")
+        with open(templates, "w") as f:
+            f.write("// only a template\ntemplate db(replicas: int = 1) {\n  replicas = replicas\n}\n")
+        p = run("build", templates)
+        expect("a build without components exits 0 and says there is nothing to write",
+               p.returncode == 0 and not p.stdout and b"declare no components" in p.stderr, p)
+        p = run("check", templates)
+        expect("check of a file of templates says nothing", p.returncode == 0 and not p.stderr, p)
         p = run("build", files["warns"])
         expect("warnings alone exit 0, with output", p.returncode == 0 and p.stdout and b"KS3102" in p.stderr, p)
         p = run("build", files["warns"], "--werror")
