@@ -221,8 +221,8 @@ bool SelectorMatches(const api::Json& selector, const api::Json& labels, bool pl
   const api::Json expressions = selector.value("matchExpressions", api::Json::array());
   for (const api::Json& e : expressions.is_array() ? expressions : api::Json::array()) {
     if (!e.is_object()) continue;
-    const api::Json* have = label(e.value("key", ""));
-    const std::string op = e.value("operator", "");
+    const api::Json* have = label(api::StringMember(e, "key"));
+    const std::string op = api::StringMember(e, "operator");
     const api::Json values = e.value("values", api::Json::array());
     const bool listed = have && values.is_array() && std::find(values.begin(), values.end(), *have) != values.end();
     if ((op == "In" && !listed) || (op == "NotIn" && listed) || (op == "Exists" && !have) ||
@@ -234,26 +234,35 @@ bool SelectorMatches(const api::Json& selector, const api::Json& labels, bool pl
 }
 
 // The ConfigMaps and Secrets a pod spec names: volumes (also projected),
-// env and envFrom of every container, image pull secrets.
-void CollectPodReferences(const api::Json& node, std::set<std::string>& config_maps, std::set<std::string>& secrets) {
-  if (node.is_array()) {
-    for (const api::Json& n : node) CollectPodReferences(n, config_maps, secrets);
-    return;
-  }
-  if (!node.is_object()) return;
-  for (const auto& [key, value] : node.items()) {
-    if (value.is_object() && (key == "configMap" || key == "configMapKeyRef" || key == "configMapRef")) {
-      if (value.contains("name") && value["name"].is_string()) config_maps.insert(value["name"].get<std::string>());
-    } else if (value.is_object() && (key == "secret" || key == "secretKeyRef" || key == "secretRef")) {
-      for (const char* field : {"secretName", "name"}) {
-        if (value.contains(field) && value[field].is_string()) secrets.insert(value[field].get<std::string>());
+// env and envFrom of every container, image pull secrets. Iterative: the
+// spec comes from the server, however deeply it nests.
+void CollectPodReferences(const api::Json& root, std::set<std::string>& config_maps, std::set<std::string>& secrets) {
+  auto name_of = [](const api::Json& ref, const char* field) -> const std::string* {
+    return ref.contains(field) && ref[field].is_string() ? ref[field].get_ptr<const std::string*>() : nullptr;
+  };
+  std::vector<const api::Json*> stack = {&root};
+  while (!stack.empty()) {
+    const api::Json& node = *stack.back();
+    stack.pop_back();
+    if (node.is_array()) {
+      for (const api::Json& n : node) stack.push_back(&n);
+      continue;
+    }
+    if (!node.is_object()) continue;
+    for (const auto& [key, value] : node.items()) {
+      if (value.is_object() && (key == "configMap" || key == "configMapKeyRef" || key == "configMapRef")) {
+        if (const std::string* name = name_of(value, "name")) config_maps.insert(*name);
+      } else if (value.is_object() && (key == "secret" || key == "secretKeyRef" || key == "secretRef")) {
+        for (const char* field : {"secretName", "name"}) {
+          if (const std::string* name = name_of(value, field)) secrets.insert(*name);
+        }
+      } else if (key == "imagePullSecrets" && value.is_array()) {
+        for (const api::Json& s : value) {
+          if (const std::string* name = s.is_object() ? name_of(s, "name") : nullptr) secrets.insert(*name);
+        }
+      } else {
+        stack.push_back(&value);
       }
-    } else if (key == "imagePullSecrets" && value.is_array()) {
-      for (const api::Json& s : value) {
-        if (s.is_object() && s.contains("name") && s["name"].is_string()) secrets.insert(s["name"].get<std::string>());
-      }
-    } else {
-      CollectPodReferences(value, config_maps, secrets);
     }
   }
 }
@@ -275,7 +284,7 @@ std::string UsedByKeptStatefulSet(const PruneCandidate& candidate, const api::Js
   const bool core = candidate.resource.group.empty();
   std::string use;
   if (core && kind == "Service") {
-    if (spec.is_object() && spec.value("serviceName", "") == candidate.name) {
+    if (api::StringMember(spec, "serviceName") == candidate.name) {
       use = "its governing Service (spec.serviceName)";
     } else if (object_spec.is_object() && object_spec.contains("selector") &&
                SelectorMatches(object_spec["selector"], labels, true)) {
@@ -290,7 +299,7 @@ std::string UsedByKeptStatefulSet(const PruneCandidate& candidate, const api::Js
     CollectPodReferences(pod_spec, config_maps, secrets);
     if ((kind == "ConfigMap" ? config_maps : secrets).count(candidate.name)) use = "used by its pods";
   } else if (core && kind == "ServiceAccount") {
-    if (pod_spec.is_object() && pod_spec.value("serviceAccountName", "") == candidate.name) {
+    if (api::StringMember(pod_spec, "serviceAccountName") == candidate.name) {
       use = "the service account of its pods";
     }
   }
