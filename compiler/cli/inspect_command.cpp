@@ -46,7 +46,8 @@ api::Result<api::Json> DryRun(api::ApiClient& api, const plan::PlannedObject& p,
 // that object, defaults filled in, to compare with the live one. Null when
 // that dry run fails too.
 api::Json RecreatedStatefulSet(api::ApiClient& api, const plan::PlannedObject& p, api::Json body) {
-  std::string scratch = p.object.name.substr(0, 63 - 13) + "-kstatec-diff";
+  constexpr std::string_view kSuffix = "-kstatec-diff";  // within the 63 characters of a label value
+  std::string scratch = p.object.name.substr(0, 63 - kSuffix.size()) + std::string(kSuffix);
   body["metadata"]["name"] = scratch;
   api::ApiClient::ApplyOptions options;
   options.dry_run = true;
@@ -55,11 +56,6 @@ api::Json RecreatedStatefulSet(api::ApiClient& api, const plan::PlannedObject& p
   api::Json after = plan::WithoutServerFields(*dry.value);
   if (after.contains("metadata") && after["metadata"].is_object()) after["metadata"]["name"] = p.object.name;
   return after;
-}
-
-bool RefusedInPlace(const plan::PlannedObject& p, const api::ApiError& e) {
-  return p.object.kind == "StatefulSet" && e.status == 422 &&
-         e.message.find("updates to statefulset spec") != std::string::npos;
 }
 
 // What other managers changed on the live object, agreed with the server's
@@ -95,7 +91,8 @@ int DiffObject(const Compilation& c, const InspectOptions& o, api::ApiClient& ap
     after = plan::WithoutServerFields(*dry.value);
   } else if (dry.error.status == 404 && !live.ok()) {
     after = body;  // its namespace does not exist yet: the object as the file has it
-  } else if (live.ok() && RefusedInPlace(p, dry.error) && !(after = RecreatedStatefulSet(api, p, body)).is_null()) {
+  } else if (live.ok() && p.object.kind == "StatefulSet" && plan::RefusedInPlace(dry.error) &&
+             !(after = RecreatedStatefulSet(api, p, body)).is_null()) {
     plan::StatefulSetChange change = plan::ClassifyStatefulSet(body, *live.value, {}, {});
     recreation = fmt::format("{} needs recreation: the API server refuses to change it in place", label);
     if (change.kind == plan::StatefulSetChange::Kind::Recreate && !change.reasons.empty()) {

@@ -20,10 +20,6 @@ namespace {
 
 bool IsMember(const PlannedObject& p) { return p.resource.namespaced && !p.ns.empty(); }
 
-bool Forbidden(const api::ApiError& e) {
-  return e.status == 422 && e.message.find("updates to statefulset spec") != std::string::npos;
-}
-
 // allowVolumeExpansion of every StorageClass the claims use (each read once).
 void ReadExpandable(api::ApiClient& api, const std::vector<Claim>& claims, std::map<std::string, bool>& out) {
   for (const Claim& c : claims) {
@@ -45,7 +41,7 @@ void DryRunInPlace(api::ApiClient& api, const PlannedObject& p, StatefulSetPlan&
   if (dry.ok()) {
     sp.change.reasons = DescribeChanges(WithoutServerFields(sp.live), WithoutServerFields(*dry.value));
     if (sp.change.reasons.empty()) sp.change.kind = StatefulSetChange::Kind::Unchanged;
-  } else if (Forbidden(dry.error)) {
+  } else if (RefusedInPlace(dry.error)) {
     sp.change.kind = StatefulSetChange::Kind::Recreate;
     sp.change.reasons = {"the API server refuses to change it in place: " + dry.error.message};
     sp.change.fields = {""};
@@ -204,29 +200,24 @@ bool PlanStatefulSets(api::ApiClient& api, const PlanSettings& settings, Plan& p
 // map) against a set of labels. An empty or absent selector of a
 // PodDisruptionBudget matches every pod; a Service without one selects none.
 bool SelectorMatches(const api::Json& selector, const api::Json& labels, bool plain) {
-  auto label = [&](const std::string& key) -> const api::Json* {
-    return labels.is_object() && labels.contains(key) ? &labels[key] : nullptr;
-  };
   if (plain) {
     if (!selector.is_object() || selector.empty()) return false;
     for (const auto& [key, value] : selector.items()) {
-      const api::Json* have = label(key);
-      if (!have || *have != value) return false;
+      if (api::Member(labels, key) != value) return false;
     }
     return true;
   }
-  if (!selector.is_object()) return true;
-  const api::Json match = selector.value("matchLabels", api::Json::object());
+  const api::Json& match = api::Member(selector, "matchLabels");
   if (match.is_object() && !match.empty() && !SelectorMatches(match, labels, true)) return false;
-  const api::Json expressions = selector.value("matchExpressions", api::Json::array());
+  const api::Json& expressions = api::Member(selector, "matchExpressions");
   for (const api::Json& e : expressions.is_array() ? expressions : api::Json::array()) {
-    if (!e.is_object()) continue;
-    const api::Json* have = label(api::StringMember(e, "key"));
+    const api::Json& have = api::Member(labels, api::StringMember(e, "key"));
     const std::string op = api::StringMember(e, "operator");
-    const api::Json values = e.value("values", api::Json::array());
-    const bool listed = have && values.is_array() && std::find(values.begin(), values.end(), *have) != values.end();
-    if ((op == "In" && !listed) || (op == "NotIn" && listed) || (op == "Exists" && !have) ||
-        (op == "DoesNotExist" && have)) {
+    const api::Json& values = api::Member(e, "values");
+    const bool listed =
+        !have.is_null() && values.is_array() && std::find(values.begin(), values.end(), have) != values.end();
+    if ((op == "In" && !listed) || (op == "NotIn" && listed) || (op == "Exists" && have.is_null()) ||
+        (op == "DoesNotExist" && !have.is_null())) {
       return false;
     }
   }
@@ -237,8 +228,8 @@ bool SelectorMatches(const api::Json& selector, const api::Json& labels, bool pl
 // env and envFrom of every container, image pull secrets. Iterative: the
 // spec comes from the server, however deeply it nests.
 void CollectPodReferences(const api::Json& root, std::set<std::string>& config_maps, std::set<std::string>& secrets) {
-  auto name_of = [](const api::Json& ref, const char* field) -> const std::string* {
-    return ref.contains(field) && ref[field].is_string() ? ref[field].get_ptr<const std::string*>() : nullptr;
+  auto add = [](const api::Json& ref, std::string_view field, std::set<std::string>& to) {
+    if (const api::Json& name = api::Member(ref, field); name.is_string()) to.insert(name.get<std::string>());
   };
   std::vector<const api::Json*> stack = {&root};
   while (!stack.empty()) {
@@ -251,15 +242,12 @@ void CollectPodReferences(const api::Json& root, std::set<std::string>& config_m
     if (!node.is_object()) continue;
     for (const auto& [key, value] : node.items()) {
       if (value.is_object() && (key == "configMap" || key == "configMapKeyRef" || key == "configMapRef")) {
-        if (const std::string* name = name_of(value, "name")) config_maps.insert(*name);
+        add(value, "name", config_maps);
       } else if (value.is_object() && (key == "secret" || key == "secretKeyRef" || key == "secretRef")) {
-        for (const char* field : {"secretName", "name"}) {
-          if (const std::string* name = name_of(value, field)) secrets.insert(*name);
-        }
+        add(value, "secretName", secrets);
+        add(value, "name", secrets);
       } else if (key == "imagePullSecrets" && value.is_array()) {
-        for (const api::Json& s : value) {
-          if (const std::string* name = s.is_object() ? name_of(s, "name") : nullptr) secrets.insert(*name);
-        }
+        for (const api::Json& ref : value) add(ref, "name", secrets);
       } else {
         stack.push_back(&value);
       }
@@ -267,46 +255,56 @@ void CollectPodReferences(const api::Json& root, std::set<std::string>& config_m
   }
 }
 
-// Why a prune candidate must stay because a StatefulSet that stays uses it:
-// its governing Service, a Service or PodDisruptionBudget that selects its
-// pods, a ConfigMap, Secret or ServiceAccount its pods mount or name.
-// Deleting them would leave the kept database without its DNS names, its
-// disruption budget, or pods that cannot start again. Empty: nothing keeps it.
-std::string UsedByKeptStatefulSet(const PruneCandidate& candidate, const api::Json& object, const std::string& sts_name,
-                                  const api::Json& sts) {
-  const api::Json spec = sts.value("spec", api::Json::object());
-  const api::Json pod = spec.is_object() ? spec.value("template", api::Json::object()) : api::Json::object();
-  const api::Json pod_spec = pod.is_object() ? pod.value("spec", api::Json::object()) : api::Json::object();
-  const api::Json pod_meta = pod.is_object() ? pod.value("metadata", api::Json::object()) : api::Json::object();
-  const api::Json labels = pod_meta.is_object() ? pod_meta.value("labels", api::Json::object()) : api::Json::object();
-  const api::Json object_spec = object.value("spec", api::Json::object());
-  const std::string& kind = candidate.resource.kind;
-  const bool core = candidate.resource.group.empty();
-  std::string use;
-  if (core && kind == "Service") {
-    if (api::StringMember(spec, "serviceName") == candidate.name) {
-      use = "its governing Service (spec.serviceName)";
-    } else if (object_spec.is_object() && object_spec.contains("selector") &&
-               SelectorMatches(object_spec["selector"], labels, true)) {
-      use = "a Service that selects its pods";
-    }
-  } else if (candidate.resource.group == "policy" && kind == "PodDisruptionBudget") {
-    if (object_spec.is_object() && SelectorMatches(object_spec.value("selector", api::Json::object()), labels, false)) {
-      use = "the disruption budget of its pods";
-    }
-  } else if (core && (kind == "ConfigMap" || kind == "Secret")) {
-    std::set<std::string> config_maps, secrets;
+// What a StatefulSet that prune keeps uses, read once from the live object:
+// its governing Service, its pods' labels (for the Services and
+// PodDisruptionBudgets that select them), and the ConfigMaps, Secrets and
+// ServiceAccount its pods name. Deleting those would leave the kept database
+// without its DNS names, its disruption budget, or pods that can start again.
+struct KeptStatefulSet {
+  std::string name, ns, service_name, service_account;
+  api::Json pod_labels;
+  std::set<std::string> config_maps, secrets;
+
+  KeptStatefulSet(const PruneCandidate& c, const api::Json& sts) : name(c.name), ns(c.ns) {
+    const api::Json& spec = api::Member(sts, "spec");
+    const api::Json& pod = api::Member(spec, "template");
+    const api::Json& pod_spec = api::Member(pod, "spec");
+    service_name = api::StringMember(spec, "serviceName");
+    service_account = api::StringMember(pod_spec, "serviceAccountName");
+    pod_labels = api::Member(api::Member(pod, "metadata"), "labels");
     CollectPodReferences(pod_spec, config_maps, secrets);
-    if ((kind == "ConfigMap" ? config_maps : secrets).count(candidate.name)) use = "used by its pods";
-  } else if (core && kind == "ServiceAccount") {
-    if (api::StringMember(pod_spec, "serviceAccountName") == candidate.name) {
+  }
+
+  // Why `candidate` (listed as `object`) stays with this StatefulSet; empty
+  // when it does not use it.
+  std::string Uses(const PruneCandidate& candidate, const api::Json& object) const {
+    if (candidate.ns != ns) return {};
+    const api::Json& selector = api::Member(api::Member(object, "spec"), "selector");
+    const std::string& kind = candidate.resource.kind;
+    const bool core = candidate.resource.group.empty();
+    std::string use;
+    if (core && kind == "Service" && service_name == candidate.name) {
+      use = "its governing Service (spec.serviceName)";
+    } else if (core && kind == "Service" && SelectorMatches(selector, pod_labels, true)) {
+      use = "a Service that selects its pods";
+    } else if (candidate.resource.group == "policy" && kind == "PodDisruptionBudget" &&
+               SelectorMatches(selector, pod_labels, false)) {
+      use = "the disruption budget of its pods";
+    } else if (core && ((kind == "ConfigMap" && config_maps.count(candidate.name)) ||
+                        (kind == "Secret" && secrets.count(candidate.name)))) {
+      use = "used by its pods";
+    } else if (core && kind == "ServiceAccount" && service_account == candidate.name) {
       use = "the service account of its pods";
     }
+    return use.empty() ? std::string() : fmt::format("StatefulSet {} is kept, and this is {}", name, use);
   }
-  return use.empty() ? std::string() : fmt::format("StatefulSet {} is kept, and this is {}", sts_name, use);
-}
+};
 
 }  // namespace
+
+bool RefusedInPlace(const api::ApiError& e) {
+  return e.status == 422 && e.message.find("updates to statefulset spec") != std::string::npos;
+}
 
 api::Json Body(const Plan& plan, const PlannedObject& p) {
   api::Json body = api::Json::parse(emit::NodeToJson(p.object.root, false), nullptr, false);
@@ -400,13 +398,15 @@ bool FindPruneCandidates(api::ApiClient& api, Plan& plan, std::string& error) {
   }
   // What a kept StatefulSet uses stays with it. One pass suffices: only
   // StatefulSets keep other objects, and a StatefulSet is never kept by one.
-  for (std::size_t s = 0; s < plan.prune.size(); ++s) {
-    const PruneCandidate& sts = plan.prune[s];
-    if (sts.resource.kind != "StatefulSet" || sts.kept_because.empty()) continue;
-    for (std::size_t i = 0; i < plan.prune.size(); ++i) {
-      PruneCandidate& other = plan.prune[i];
-      if (i == s || other.ns != sts.ns || !other.kept_because.empty()) continue;
-      other.kept_because = UsedByKeptStatefulSet(other, objects[i], sts.name, objects[s]);
+  std::vector<KeptStatefulSet> kept;
+  for (std::size_t i = 0; i < plan.prune.size(); ++i) {
+    const PruneCandidate& c = plan.prune[i];
+    if (c.resource.kind == "StatefulSet" && !c.kept_because.empty()) kept.emplace_back(c, objects[i]);
+  }
+  for (std::size_t i = 0; i < plan.prune.size() && !kept.empty(); ++i) {
+    for (const KeptStatefulSet& sts : kept) {
+      if (!plan.prune[i].kept_because.empty()) break;
+      plan.prune[i].kept_because = sts.Uses(plan.prune[i], objects[i]);
     }
   }
   // Reverse apply order: a PodDisruptionBudget before its StatefulSet, that before its Service.
