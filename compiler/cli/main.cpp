@@ -190,7 +190,7 @@ int main(int argc, char** argv) {
   if (!c.ok() || (build_opts.werror && c.warning_count())) finish(Report(c, build_opts));
   // A build that makes nothing is almost always a mistake (the wrong file,
   // a library of templates): said, though it is not an error.
-  if (c.object_count() == 0) {
+  if (c.component_count() == 0) {
     std::fprintf(stderr, "kstatec build: the files declare no components, so there are no objects to write (a "
                          "template makes objects only where a component uses it)\n");
   }

@@ -230,6 +230,8 @@ void Compilation::ReportWriteError(const std::string& path, const std::string& r
   impl_->diags.Report(diag::Kind::CannotWrite, {}, path, reason);
 }
 
+std::size_t Compilation::component_count() const { return impl_->program.components.size(); }
+
 std::size_t Compilation::object_count() const { return impl_->Objects().size(); }
 
 ObjectInfo Compilation::object(std::size_t i) const {

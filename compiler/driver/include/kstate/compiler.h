@@ -102,6 +102,10 @@ class Compilation {
   // (KS4002), so it is reported with the other diagnostics.
   void ReportWriteError(const std::string& path, const std::string& reason);
 
+  // The components the sources declare; every one makes at least one object.
+  // Cheap, unlike object_count(), which lowers and keeps every object: `build`
+  // streams its output and must not call object_count() first.
+  std::size_t component_count() const;
   std::size_t object_count() const;
   ObjectInfo object(std::size_t index) const;
   // All objects in apply order: multi-document YAML, or JSON (a `List` when several).
