@@ -70,31 +70,40 @@ std::optional<std::string> Rewrite(const std::string& path, std::string_view tex
   return std::strerror(error);
 }
 
-// Prints the diagnostics the way `kstatec check` does, and returns exit code 1.
-int Report(const diag::Diagnostics& diags, const base::SourceManager& sources, bool color) {
+// What formatting the files found wrong, for the one summary line at the end.
+struct Tally {
+  size_t errors = 0;
+  size_t files = 0;  // files with at least one error
+};
+
+// Prints the diagnostics of one file the way `kstatec check` does, counts
+// them, and returns exit code 1. The count line comes once, after every file.
+int Report(const diag::Diagnostics& diags, const base::SourceManager& sources, bool color, Tally& tally) {
   std::string text = diag::RenderText(diags, sources, {color, 0});
-  size_t n = diags.error_count();
-  text += fmt::format("{} error{}\n", n, n == 1 ? "" : "s");
   std::fwrite(text.data(), 1, text.size(), stderr);
+  tally.errors += diags.error_count();
+  tally.files += 1;
   return kExitInput;
 }
 
-int FormatOne(const std::string& path, const FmtOptions& o, bool color) {
+int FormatOne(const std::string& path, const FmtOptions& o, bool color, Tally& tally) {
   std::string name = path == "-" ? "<stdin>" : path;
   base::SourceManager sources;
   diag::Diagnostics diags;
   std::string text, error;
   if (!ReadInput(path, text, error)) {
     diags.Report(diag::Kind::CannotRead, {}, name, error);
-    return Report(diags, sources, color);
+    return Report(diags, sources, color, tally);
   }
   format::Result r = format::FormatFile(sources, sources.Add(name, text), diags);
-  if (r.status == format::Status::SyntaxError) return Report(diags, sources, color);
+  if (r.status == format::Status::SyntaxError) return Report(diags, sources, color, tally);
   if (r.status == format::Status::Unformattable) {
     std::fprintf(stderr,
                  "kstatec: error: `%s` cannot be formatted without changing what it means; it is left as it is "
                  "(a bug in kstatec fmt: please report it with the file)\n",
                  name.c_str());
+    tally.errors += 1;
+    tally.files += 1;
     return kExitInput;
   }
   bool changed = r.text != text;
@@ -104,17 +113,17 @@ int FormatOne(const std::string& path, const FmtOptions& o, bool color) {
     if (o.diff) out += UnifiedDiff(name, text, name + " (formatted)", r.text);
     if (WriteStdout(out)) return kExitInput;
     diags.Report(diag::Kind::CannotWrite, {}, "standard output", std::strerror(errno));
-    return Report(diags, sources, color);
+    return Report(diags, sources, color, tally);
   }
   if (path == "-" || o.to_stdout) {
     if (WriteStdout(r.text)) return kExitOk;
     diags.Report(diag::Kind::CannotWrite, {}, "standard output", std::strerror(errno));
-    return Report(diags, sources, color);
+    return Report(diags, sources, color, tally);
   }
   if (!changed) return kExitOk;
   if (std::optional<std::string> why = Rewrite(path, r.text)) {
     diags.Report(diag::Kind::CannotWrite, {}, path, *why);
-    return Report(diags, sources, color);
+    return Report(diags, sources, color, tally);
   }
   return kExitOk;
 }
@@ -157,7 +166,14 @@ int RunFmt(const FmtOptions& o) {
   bool terminal = isatty(STDERR_FILENO) && (no_color == nullptr || *no_color == '\0');
   bool color = o.color == "always" || (o.color == "auto" && terminal);
   int code = kExitOk;
-  for (const std::string& path : o.files) code = std::max(code, FormatOne(path, o, color));
+  Tally tally;
+  for (const std::string& path : o.files) code = std::max(code, FormatOne(path, o, color, tally));
+  if (tally.errors > 0) {
+    // One summary for the whole run, as `kstatec check` gives one for all its files.
+    std::string line = fmt::format("{} error{}", tally.errors, tally.errors == 1 ? "" : "s");
+    if (o.files.size() > 1) line += fmt::format(" in {} of {} files", tally.files, o.files.size());
+    std::fprintf(stderr, "%s\n", line.c_str());
+  }
   return code;
 }
 

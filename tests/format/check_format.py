@@ -180,6 +180,11 @@ def check_cli(kstatec):
         expect("a file with a syntax error is left untouched", read(broken) == BROKEN)
         code, out, err = run(kstatec, ["fmt", "--check", broken, neat])
         expect("--check with a syntax error exits 1", code == 1 and out == "" and "[KS1001]" in err, err)
+        broken2 = write("broken2.kstate", BROKEN)
+        code, _, err = run(kstatec, ["fmt", broken, neat, broken2])
+        expect("several files with errors end with one summary for the run, not one per file",
+               code == 1 and err.count("[KS1001]") == 2 and err.endswith("\n2 errors in 2 of 3 files\n")
+               and " error\n" not in err and read(broken2) == BROKEN, err)
         code, _, err = run(kstatec, ["fmt", os.path.join(tmp, "missing.kstate")])
         expect("a missing file exits 1 with KS4001", code == 1 and "[KS4001]" in err, err)
         code, _, err = run(kstatec, ["fmt", tmp])
