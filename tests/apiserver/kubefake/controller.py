@@ -98,7 +98,7 @@ class Controller:
                 continue
             claims = [v["persistentVolumeClaim"]["claimName"] for v in pod["spec"].get("volumes") or []
                       if "persistentVolumeClaim" in v]
-            missing = any(self.store.get(PVCS.key, meta["namespace"], c) is None for c in claims)
+            missing = any(self.store.peek(PVCS.key, meta["namespace"], c) is None for c in claims)
             waiting = missing or any((meta["namespace"], c) in pending for c in claims)
             self.podsim.step(pod, waiting)
 
@@ -147,7 +147,7 @@ class Controller:
         res = BY_KIND.get((ref.get("apiVersion"), ref.get("kind")))
         if res is None:
             return True
-        owner = self.store.get(res.key, obj["metadata"].get("namespace", "") if res.namespaced else "", ref["name"])
+        owner = self.store.peek(res.key, obj["metadata"].get("namespace", "") if res.namespaced else "", ref["name"])
         return owner is not None and owner["metadata"]["uid"] == ref.get("uid")
 
     def _dependents(self, owner):
@@ -163,12 +163,11 @@ class Controller:
     def _collect_garbage(self):
         for key in self.store.keys():
             res = next(r for r in RESOURCES if r.key == key)
-            items, _ = self.store.list(key)
-            for obj in items:
+            for obj in self.store.scan(key):  # read only: _finalize gets its own copy
                 meta = obj["metadata"]
                 finalizers = meta.get("finalizers") or []
                 if meta.get("deletionTimestamp") and ("orphan" in finalizers or "foregroundDeletion" in finalizers):
-                    self._finalize(obj, res, finalizers)
+                    self._finalize(self.store.get(key, meta.get("namespace", ""), meta["name"]), res, finalizers)
                 refs = meta.get("ownerReferences") or []
                 if refs and not meta.get("deletionTimestamp") and not any(self._owner_alive(obj, r) for r in refs):
                     self.registry.delete(res, meta.get("namespace", ""), meta["name"], {},

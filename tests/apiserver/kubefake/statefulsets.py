@@ -15,6 +15,7 @@ import copy
 import json
 
 from .registry import Params
+from .store import clone
 from .resources import lookup
 
 PODS = lookup("", "v1", "pods")
@@ -136,12 +137,14 @@ class StatefulSetController:
 
     def _revisions(self, sts):
         """This set's ControllerRevisions by name, adopting orphans whose labels fit."""
-        items, _ = self.registry.store.list(REVISIONS.key, sts["metadata"]["namespace"])
+        # Read without copies (store.scan): only an adopted revision is changed, on its own copy.
+        items = self.registry.store.scan(REVISIONS.key, sts["metadata"]["namespace"])
         match = (sts["spec"].get("selector") or {}).get("matchLabels") or {}
         out = {}
         for r in items:
             ref = controller_uid(r)
             if ref is None and all(r["metadata"].get("labels", {}).get(k) == v for k, v in match.items()):
+                r = clone(r)
                 r["metadata"].setdefault("ownerReferences", []).append(owner_ref(sts))
                 r = self.registry.system_update(REVISIONS, r, MANAGER) or r
                 ref = sts["metadata"]["uid"]
@@ -178,7 +181,9 @@ class StatefulSetController:
         """Owned pods, adopting orphans whose name and labels fit (UIDs kept)."""
         ns, name, uid = sts["metadata"]["namespace"], sts["metadata"]["name"], sts["metadata"]["uid"]
         match = (sts["spec"].get("selector") or {}).get("matchLabels") or {}
-        items, _ = self.registry.store.list(PODS.key, ns)
+        # Read without copies (store.scan): the pods returned are only read, and
+        # an adopted pod is changed on its own copy.
+        items = self.registry.store.scan(PODS.key, ns)
         owned = []
         for pod in items:
             ref = controller_uid(pod)
@@ -187,6 +192,7 @@ class StatefulSetController:
             elif ref is None and ordinal_of(name, pod["metadata"]["name"]) is not None \
                     and all(pod["metadata"].get("labels", {}).get(k) == v for k, v in match.items()) \
                     and not pod["metadata"].get("deletionTimestamp"):
+                pod = clone(pod)
                 pod["metadata"].setdefault("ownerReferences", []).append(owner_ref(sts))
                 adopted = self.registry.system_update(PODS, pod, MANAGER)
                 if adopted:
@@ -229,7 +235,7 @@ class StatefulSetController:
 
     def _ensure_claim(self, sts, claim, claim_name):
         ns = sts["metadata"]["namespace"]
-        if self.registry.store.get(PVCS.key, ns, claim_name) is not None:
+        if self.registry.store.peek(PVCS.key, ns, claim_name) is not None:
             return
         labels = dict((claim.get("metadata") or {}).get("labels") or {})
         labels.update((sts["spec"].get("selector") or {}).get("matchLabels") or {})

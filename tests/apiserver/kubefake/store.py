@@ -7,9 +7,20 @@ live events; `compact()` drops history so an old resourceVersion gets 410.
 """
 
 import collections
-import copy
+import pickle
 import queue
 import threading
+
+
+def clone(obj):
+    """A deep copy of an object's JSON data, as copy.deepcopy makes it.
+
+    Every read and write of the store copies (callers may change what they
+    get), and the controllers list every pod and claim several times a
+    second: through pickle this is about four times faster than deepcopy,
+    which kept a core busy for the length of the lifecycle tests.
+    """
+    return pickle.loads(pickle.dumps(obj, pickle.HIGHEST_PROTOCOL))
 
 
 class Event:
@@ -59,21 +70,36 @@ class Store:
         """A copy of the stored object, or None."""
         with self.lock:
             obj = self.objects[key].get((namespace or "", name))
-            return copy.deepcopy(obj) if obj is not None else None
+            return clone(obj) if obj is not None else None
 
     def list(self, key, namespace=None):
         """Copies of the objects (of one namespace, or all), in etcd key order; and the list RV."""
         with self.lock:
-            items = [copy.deepcopy(o) for (ns, _), o in sorted(self.objects[key].items())
+            items = [clone(o) for (ns, _), o in sorted(self.objects[key].items())
                      if namespace is None or ns == namespace]
             return items, self.rv
+
+    # peek and scan hand out the stored objects themselves, for the controllers'
+    # read-only passes over everything (the garbage collector, existence
+    # checks), which run under the store lock and change nothing they read.
+    # A stored object is never changed in place (put stores a new copy), so
+    # what they return stays the version it was when read.
+    def peek(self, key, namespace, name):
+        """The stored object itself, not a copy, or None: for readers that change nothing."""
+        with self.lock:
+            return self.objects[key].get((namespace or "", name))
+
+    def scan(self, key, namespace=None):
+        """list() without the copies: the stored objects themselves, for readers that change nothing."""
+        with self.lock:
+            return [o for (ns, _), o in sorted(self.objects[key].items()) if namespace is None or ns == namespace]
 
     def keys(self):
         with self.lock:
             return list(self.objects)
 
     def _record(self, key, etype, obj, prev):
-        event = Event(self.rv, key, etype, copy.deepcopy(obj), prev)
+        event = Event(self.rv, key, etype, clone(obj), prev)
         if len(self.history) == self.history.maxlen:
             self.oldest_rv = self.history[0].rv
         self.history.append(event)
@@ -89,10 +115,10 @@ class Store:
             prev = self.objects[key].get(ident)
             self.rv += 1
             meta["resourceVersion"] = str(self.rv)
-            stored = copy.deepcopy(obj)
+            stored = clone(obj)
             self.objects[key][ident] = stored
             self._record(key, "MODIFIED" if prev is not None else "ADDED", stored, prev)
-            return copy.deepcopy(stored)
+            return clone(stored)
 
     def remove(self, key, namespace, name):
         """Deletes the object; the DELETED event carries the deletion's resourceVersion."""
@@ -101,7 +127,7 @@ class Store:
             if prev is None:
                 return None
             self.rv += 1
-            final = copy.deepcopy(prev)
+            final = clone(prev)
             final["metadata"]["resourceVersion"] = str(self.rv)
             self._record(key, "DELETED", final, prev)
             return final
