@@ -163,11 +163,14 @@ class Controller:
     def _collect_garbage(self):
         for key in self.store.keys():
             res = next(r for r in RESOURCES if r.key == key)
-            for obj in self.store.scan(key):  # read only: _finalize gets its own copy
+            for obj in self.store.scan(key):  # read only: _finalize changes a copy
                 meta = obj["metadata"]
                 finalizers = meta.get("finalizers") or []
                 if meta.get("deletionTimestamp") and ("orphan" in finalizers or "foregroundDeletion" in finalizers):
-                    self._finalize(self.store.get(key, meta.get("namespace", ""), meta["name"]), res, finalizers)
+                    # An earlier object's finalizing may have removed this one since the scan.
+                    owner = self.store.get(key, meta.get("namespace", ""), meta["name"])
+                    if owner is not None:
+                        self._finalize(owner, res, finalizers)
                 refs = meta.get("ownerReferences") or []
                 if refs and not meta.get("deletionTimestamp") and not any(self._owner_alive(obj, r) for r in refs):
                     self.registry.delete(res, meta.get("namespace", ""), meta["name"], {},

@@ -80,8 +80,9 @@ class Store:
             return items, self.rv
 
     # peek and scan hand out the stored objects themselves, for the controllers'
-    # read-only passes over everything (the garbage collector, existence
-    # checks), which run under the store lock and change nothing they read.
+    # read-only passes (the garbage collector, a StatefulSet's pods and
+    # revisions, existence checks), which run under the store lock and change
+    # nothing they read; what they do change, they copy first.
     # A stored object is never changed in place (put stores a new copy), so
     # what they return stays the version it was when read.
     def peek(self, key, namespace, name):
