@@ -8,6 +8,14 @@
 
 namespace kstate::base {
 
+std::string AsciiLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
 size_t EditDistance(std::string_view a, std::string_view b, size_t limit) {
   // Optimal string alignment: insertions, deletions, substitutions and
   // transpositions of neighbours (`tpc` -> `tcp`) each cost one.

@@ -15,6 +15,10 @@ inline bool SameName(std::string_view a, std::string_view b) {
   return a.size() == b.size() && (a.empty() || (a[0] == b[0] && a == b));
 }
 
+// `s` with ASCII letters in lower case (other bytes as they are): Kubernetes
+// kinds in file names, annotation keys as the API server compares them.
+std::string AsciiLower(std::string_view s);
+
 // Levenshtein distance, capped: returns limit + 1 when the distance exceeds it.
 size_t EditDistance(std::string_view a, std::string_view b, size_t limit);
 

@@ -231,9 +231,7 @@ bool Reader::Annotations(const Value& v, std::string_view what, StringPairs& out
   size_t total = 0;
   for (size_t i = first; i < out.size(); ++i) {
     // The API server checks annotation keys in lower case.
-    std::string lower = out[i].first;
-    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    std::string why = base::CheckLabelKey(lower);
+    std::string why = base::CheckLabelKey(base::AsciiLower(out[i].first));
     if (!why.empty()) {
       diags().Report(K::InvalidLabel, v.KeyRange(out[i].first), "annotation key", out[i].first, why);
       ok = false;

@@ -13,18 +13,11 @@
 
 #include <fmt/format.h>
 
+#include "compiler/base/text.h"
+
 namespace kstate::cli {
 
 namespace fs = std::filesystem;
-
-namespace {
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-}  // namespace
 
 bool WriteAll(int fd, std::string_view text) {
   while (!text.empty()) {
@@ -62,7 +55,7 @@ std::optional<WriteError> WriteObjectFiles(const Compilation& c, const std::stri
   for (size_t i = 0; i < c.object_count(); ++i) {
     ObjectInfo o = c.object(i);
     std::string base = fmt::format("{:0{}}-{}{}-{}.{}", i + 1, std::max<size_t>(width, 2),
-                                   o.namespace_name.empty() ? "" : o.namespace_name + "-", Lower(o.kind), o.name,
+                                   o.namespace_name.empty() ? "" : o.namespace_name + "-", base::AsciiLower(o.kind), o.name,
                                    json ? "json" : "yaml");
     fs::path final_path = fs::path(dir) / base;
     std::string tmp = (fs::path(dir) / ("." + base + ".XXXXXX")).string();

@@ -60,13 +60,13 @@ bool MakePlan(const Compilation& compilation, api::ApiClient& api, const PlanSet
 // Members of the plan's ApplySets on the cluster that are not in the files.
 bool FindPruneCandidates(api::ApiClient& api, Plan& plan, std::string& error);
 
-// The apply configuration of an object: its JSON with the ApplySet label
-// when it is a member.
 // The API server's refusal of a StatefulSet change in place: an immutable
 // field ("updates to statefulset spec for fields other than ... are
 // forbidden"), which only a recreation can change.
 bool RefusedInPlace(const api::ApiError& e);
 
+// The apply configuration of an object: its JSON with the ApplySet label
+// when it is a member.
 api::Json Body(const Plan& plan, const PlannedObject& object);
 
 // The plan in words: per component, one line per StatefulSet change and the
