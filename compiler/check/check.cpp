@@ -237,7 +237,9 @@ void Checker::State::DeclareComponent(const syntax::Decl& d) {
   BindSelf(body_scope, self, {{d.body, &m.scope}, {td.body, &params}});
   Scope override_scope{&m.scope, {}, {}};
   override_scope.Bind(*body_scope.FindHere("self"));
+  eval.SetInstanceCall(d.instance_of->range);
   Value record = eval.EvalBlock(*td.body, body_scope, "component");
+  eval.SetInstanceCall({});
   if (d.body) {
     MergeOverrides(record, eval.EvalBlock(*d.body, override_scope, "component"));
     WarnOverriddenDerivations(*t, *d.instance_of->base, *d.body, diags);

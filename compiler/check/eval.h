@@ -60,6 +60,11 @@ class Evaluator {
   void ReportUnknownName(const Value& symbol, const Scope& scope);
 
   diag::Diagnostics& diags() { return diags_; }
+  // While a template's body is evaluated for an instance: the instance's call
+  // of the template (`server(replicas: 2)`). A failed `assert` of the body is
+  // reported there, since the arguments are what to change, with a note at the
+  // assertion. An invalid range (the default) reports at the assertion itself.
+  void SetInstanceCall(SourceRange call) { instance_call_ = call; }
 
  private:
   Value EvalString(const syntax::Expr& e, const Scope& scope);
@@ -74,6 +79,7 @@ class Evaluator {
   Value EvalField(const syntax::Expr& e, const Scope& scope);
   Value EvalCall(const syntax::Expr& e, const Scope& scope);
   void ExecStmt(const syntax::Stmt& s, Scope& scope, Value& record);
+  void CheckAssert(const syntax::Stmt& s, const Scope& scope);
   bool Stringify(const Value& v, std::string& out, const Scope& scope);
 
   // Charges `steps` against the evaluation budget; false once it is spent.
@@ -84,6 +90,7 @@ class Evaluator {
   int depth_ = 0;
   uint64_t work_ = 0;
   bool exhausted_ = false;
+  SourceRange instance_call_;
 };
 
 }  // namespace kstate::check

@@ -359,7 +359,44 @@ void Evaluator::ExecStmt(const syntax::Stmt& s, Scope& scope, Value& record) {
       AppendTo(record, "mount", s.range, std::move(mount));
       return;
     }
+    case StmtKind::Assert:
+      CheckAssert(s, scope);
+      return;
   }
+}
+
+// `assert COND[, MESSAGE]`: both are evaluated (so that a mistake in the
+// message shows before the assertion ever fails); a false condition is KS3024
+// with the message as written.
+void Evaluator::CheckAssert(const syntax::Stmt& s, const Scope& scope) {
+  Value cond = Eval(*s.value, scope);
+  std::string message = "assertion failed";
+  if (s.key) {
+    Value m = Eval(*s.key, scope);
+    if (m.kind == ValueKind::Symbol) {
+      ReportUnknownName(m, scope);
+    } else if (m.kind == ValueKind::String) {
+      message = std::move(m.text);
+    } else if (m.kind != ValueKind::Null) {
+      diags_.Report(K::TypeMismatch, m.range, "the message of `assert`", "a string", Describe(m));
+    }
+  }
+  if (cond.kind == ValueKind::Symbol) {
+    ReportUnknownName(cond, scope);
+    return;
+  }
+  if (cond.kind == ValueKind::Null) return;  // already reported
+  if (cond.kind != ValueKind::Bool) {
+    diags_.Report(K::TypeMismatch, cond.range, "the condition of `assert`", "a boolean", Describe(cond));
+    return;
+  }
+  if (cond.boolean) return;
+  if (!instance_call_.valid()) {
+    diags_.Report(K::AssertionFailed, s.value->range, message);
+    return;
+  }
+  diag::Diagnostic& d = diags_.Report(K::AssertionFailed, instance_call_, message);
+  d.notes.push_back({s.value->range, "the template's assertion that fails"});
 }
 
 }  // namespace kstate::check

@@ -76,6 +76,8 @@ constexpr Keyword kKeywords[] = {
     {"file", "`file \"NAME\" = TEXT` adds a file to a `config` section."},
     {"mount", "`mount NAME at PATH` mounts a volume; in `config`, `mount at DIR` or `mount \"FILE\" at PATH`."},
     {"at", "In `mount ... at PATH`: where the volume is mounted."},
+    {"assert", "`assert COND, \"MESSAGE\"` fails the build with MESSAGE when COND is false; in a template, "
+               "the error points at the instance."},
     {"if", "`if COND then A else B`: A when COND is true, else B.", true},
     {"then", "In `if COND then A else B`: the value when COND is true.", true},
     {"else", "In `if COND then A else B`: the value when COND is false.", true},

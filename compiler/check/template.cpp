@@ -350,6 +350,8 @@ void CountParams(const syntax::Expr* root, const syntax::Block* root_block, cons
       const syntax::Block* b = blocks.back();
       blocks.pop_back();
       for (const syntax::Stmt* st : b->stmts) {
+        // An assertion checks a parameter's value but puts none in the output.
+        if (st->kind == syntax::StmtKind::Assert) continue;
         exprs.push_back(st->key);
         exprs.push_back(st->value);
         if (st->body) blocks.push_back(st->body);

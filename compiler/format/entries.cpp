@@ -54,8 +54,12 @@ bool IsSeparator(const Node& n, Role role) {
   return role == Role::Block ? IsPunct(n, ";") : HasCommas(role) && IsPunct(n, ",");
 }
 
-// After `=` (or a mount's `at`) a statement is in its value, where a new name starts the next statement.
+// After `=` (or a mount's `at`, or `assert`) a statement is in its value, where a new name starts the next
+// statement. `assert = ...` and `assert.x = ...` are assignments.
 bool InValue(const std::vector<const Node*>& stmt) {
+  if (stmt.size() >= 2 && IsWord(*stmt[0], "assert") && !IsPunct(*stmt[1], "=") && !IsPunct(*stmt[1], ".")) {
+    return true;
+  }
   for (const Node* n : stmt) {
     if (IsPunct(*n, "=") || IsStatementKeyword(stmt, *n)) return true;
   }

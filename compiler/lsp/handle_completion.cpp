@@ -106,6 +106,8 @@ void AddStatementWords(Items& items, const schema::Section* section, bool top_le
     return;
   }
   items.Add("let", kKeyword, "a named value", "", "let ${1:name} = $0");
+  items.Add("assert", kKeyword, "a condition that must hold, or the build fails with the message", "",
+            "assert ${1:condition}, \"${2:message}\"");
   if (!section) return;
   for (const schema::Field& f : section->fields) {
     int kind = f.kind == schema::FieldKind::Value ? kField : kKeyword;

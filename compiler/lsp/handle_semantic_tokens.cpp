@@ -21,8 +21,8 @@ constexpr std::array<const char*, 13> kTypeNames = {"keyword",  "type",       "f
 enum Modifier : int { kDeclaration = 1, kReadonly = 2, kDefaultLibrary = 4 };
 constexpr std::array<const char*, 3> kModifierNames = {"declaration", "readonly", "defaultLibrary"};
 
-constexpr std::array<std::string_view, 22> kKeywords = {
-    "at", "and", "as", "component", "else", "false", "file", "for", "if", "import", "in", "let",
+constexpr std::array<std::string_view, 23> kKeywords = {
+    "at", "and", "as", "assert", "component", "else", "false", "file", "for", "if", "import", "in", "let",
     "mount", "namespace", "not", "or", "port", "template", "then", "true", "self", "patch"};
 
 struct Classified {

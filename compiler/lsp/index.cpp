@@ -197,6 +197,11 @@ struct Index::Walker {
         if (s.body) Block(*s.body, nullptr, parent, owner);
         break;
       }
+      case StmtKind::Assert: {
+        if (s.value) Expression(*s.value, nullptr);
+        if (s.key) Expression(*s.key, nullptr);
+        break;
+      }
     }
   }
 

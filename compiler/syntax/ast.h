@@ -121,16 +121,18 @@ enum class StmtKind : uint8_t {
   Port,     // port name = value
   File,     // file "name" = value
   Mount,    // mount [name | "file"] at path [{ ... }]
+  Assert,   // assert condition [, message]
 };
 
 struct Stmt {
   StmtKind kind;
   SourceRange range;
   std::vector<Ident> path;  // Assign: the dotted path (one element for a plain field)
-  Expr* key = nullptr;      // a String: Assign's quoted key; File's name; Mount's quoted source
+  Expr* key = nullptr;      // a String: Assign's quoted key; File's name; Mount's quoted source;
+                            // Assert: its message (any expression; null without one)
   Ident head;               // Section: the section word (storage, env, resources, ...)
   Ident name;               // Section/Let/Port/Mount: the declared or referenced name (may be empty)
-  Expr* value = nullptr;    // Assign/Let/Port/File: the value; Mount: the target path
+  Expr* value = nullptr;    // Assign/Let/Port/File: the value; Mount: the target path; Assert: the condition
   Block* body = nullptr;    // Section body; Mount options
 };
 

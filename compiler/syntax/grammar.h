@@ -67,6 +67,7 @@ struct kw : seq<Word, not_at<ident_other>, not_at<one<'-'>, ident_other>> {};
 struct kw_at : kw<TAO_PEGTL_STRING("at")> {};
 struct kw_and : kw<TAO_PEGTL_STRING("and")> {};
 struct kw_as : kw<TAO_PEGTL_STRING("as")> {};
+struct kw_assert : kw<TAO_PEGTL_STRING("assert")> {};
 struct kw_component : kw<TAO_PEGTL_STRING("component")> {};
 struct kw_else : kw<TAO_PEGTL_STRING("else")> {};
 struct kw_false : kw<TAO_PEGTL_STRING("false")> {};
@@ -268,6 +269,13 @@ struct mount_head : seq<kw_mount, not_at<ws, one<'='>>> {};
 struct mount_stmt : seq<mount_head, ws, opt<sor<seq<not_at<kw_at>, mount_source_name>, mount_source_file>>, ws,
                         must<mount_at>, ws, must<mount_target>> {};
 
+// `assert COND` or `assert COND, MESSAGE`; `assert = ...` and `assert.x = ...`
+// stay assignments (to a field that does not exist, reported as such).
+struct assert_cond : seq<expr> {};
+struct assert_message : seq<expr> {};
+struct assert_head : seq<kw_assert, not_at<ws, one<'='>>, not_at<one<'.'>>> {};
+struct assert_stmt : seq<assert_head, ws, must<assert_cond>, opt<ws, one<','>, ws, must<assert_message>>> {};
+
 struct path_part : ident {};
 struct stmt_path : seq<path_part, star<one<'.'>, path_part>> {};
 struct stmt_key : seq<string_lit> {};
@@ -278,7 +286,7 @@ struct stmt_tail : sor<assign_tail, section_tail> {};
 struct path_stmt : seq<stmt_path, ws, must<stmt_tail>> {};
 struct key_stmt : seq<stmt_key, ws, must<assign_tail>> {};
 
-struct stmt : sor<one<';'>, let_stmt, port_stmt, file_stmt, mount_stmt, path_stmt, key_stmt> {};
+struct stmt : sor<one<';'>, let_stmt, port_stmt, file_stmt, mount_stmt, assert_stmt, path_stmt, key_stmt> {};
 struct block_open : one<'{'> {};
 struct block_close : one<'}'> {};
 struct block : seq<block_open, ws, star<stmt, ws>, must<block_close>> {};

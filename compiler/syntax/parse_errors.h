@@ -56,6 +56,10 @@ KSTATE_PARSE_ERROR(file_name, SyntaxExpected, "a quoted file name after `file`, 
 KSTATE_PARSE_ERROR(file_eq, SyntaxExpected, "`=` and the file's content after the file name")
 KSTATE_PARSE_ERROR(mount_at, SyntaxExpected, "`at` and a path, as in `mount data at \"/var/lib/data\"`")
 KSTATE_PARSE_ERROR(mount_target, SyntaxExpected, "the mount path after `at`")
+KSTATE_PARSE_ERROR(assert_cond, SyntaxExpected,
+                   "a condition after `assert`, as in `assert replicas % 2 == 1, \"keep it odd\"`")
+KSTATE_PARSE_ERROR(assert_message, SyntaxExpected,
+                   "a message after `,`, as in `assert replicas >= 3, \"needs a quorum\"`")
 KSTATE_PARSE_ERROR(stmt_tail, SyntaxExpected, "`=` to set a field, or `{` to open a section")
 KSTATE_PARSE_ERROR(assign_tail, SyntaxExpected, "`=` after the quoted key")
 KSTATE_PARSE_ERROR(block_close, SyntaxExpected, "a field, a section or `}`")

@@ -660,6 +660,8 @@ template <>
 struct Action<g::file_head> : StmtHead<StmtKind::File> {};
 template <>
 struct Action<g::mount_head> : StmtHead<StmtKind::Mount> {};
+template <>
+struct Action<g::assert_head> : StmtHead<StmtKind::Assert> {};
 
 struct StmtName {
   template <typename Input>
@@ -686,6 +688,8 @@ template <>
 struct Action<g::file_name> : StmtKey {};
 template <>
 struct Action<g::mount_source_file> : StmtKey {};
+template <>
+struct Action<g::assert_message> : StmtKey {};
 
 struct StmtValue {
   template <typename Input>
@@ -702,6 +706,14 @@ template <>
 struct Action<g::file_stmt> : StmtValue {};
 template <>
 struct Action<g::mount_stmt> : StmtValue {};
+
+template <>
+struct Action<g::assert_cond> {
+  template <typename Input>
+  static void apply(const Input&, State& st) {
+    st.stmts.back()->value = st.Pop();
+  }
+};
 
 template <>
 struct Action<g::stmt_path> {
@@ -759,6 +771,8 @@ struct FinishStmtAction {
     st.FinishStmt(st.Offset(in.end()));
   }
 };
+template <>
+struct Action<g::assert_stmt> : FinishStmtAction {};
 template <>
 struct Action<g::path_stmt> : FinishStmtAction {};
 template <>

@@ -19,8 +19,9 @@
 ;;   types, numbers with units, escapes and ${...} interpolations, fields,
 ;;   section heads, statements, calls and operators;
 ;; - indentation by brace depth (`kstate-indent-offset' columns per open
-;;   brace, bracket or parenthesis, one more for a continued expression),
-;;   the layout of `kstatec fmt'; lines inside block strings keep theirs;
+;;   brace, bracket or parenthesis, one more for a continued expression or
+;;   statement), the layout of `kstatec fmt'; lines inside block strings
+;;   keep theirs;
 ;; - imenu entries for templates and components;
 ;; - the language server `kstatec lsp' for eglot, registered once eglot is
 ;;   loaded (eglot is not required).
@@ -273,6 +274,10 @@ Group 1 is the head, group 2 the name if any."
       (,(concat stmt "\\(mount\\)\\_>\\(?:[ \t]+\\(at\\)\\_>\\|[ \t]+\\(?:\\(" name "\\)\\|\"[^\"\n]*\"\\)[ \t]+\\(at\\)\\_>\\)")
        (1 font-lock-keyword-face) (2 font-lock-keyword-face nil t)
        (3 font-lock-function-name-face nil t) (4 font-lock-keyword-face nil t))
+      ;; `assert COND, MESSAGE', but not `assert = 1', `assert.x = 1', `{ assert: 1 }'
+      ;; nor a name such as `assert-x'.
+      (,(concat stmt "\\(assert\\)\\(?:[ \t]*$\\|[ \t]+[^ \t\n=:,]\\|[^-A-Za-z0-9_ \t\n=:,.]\\|-[^A-Za-z0-9_]\\)")
+       1 font-lock-keyword-face)
       (kstate--match-section
        (1 font-lock-keyword-face) (2 font-lock-function-name-face nil t))
       ;; Fields: `replicas = 3', `securityContext.fsGroup = 1001'.
@@ -326,13 +331,59 @@ string or comment, of the line where that string or comment starts."
         (goto-char start)))
     (current-indentation)))
 
-(defun kstate--previous-line-continues-p ()
-  "Non-nil when the code before the current line ends with an operator."
+(defun kstate--record-p (open)
+  "Non-nil when the brace at OPEN starts a record `{ key: value, ... }'.
+As for `kstatec fmt', a record starts with a name or a string and `:'; any
+other brace holds a block of statements."
+  (save-excursion
+    (goto-char (1+ open))
+    (forward-comment (buffer-size))
+    (and (cond ((looking-at kstate--name) (goto-char (match-end 0)))
+               ((and (eq (char-after) ?\") (not (looking-at-p "\"\"\"")))
+                (ignore-errors (forward-sexp) t)))
+         (progn (forward-comment (buffer-size))
+                (eq (char-after) ?:)))))
+
+(defun kstate--statements-p (open)
+  "Non-nil when the innermost open bracket OPEN (nil: none) holds statements.
+That is the top level or a block, not a record, a list or arguments."
+  (or (null open)
+      (and (eq (char-after open) ?{) (not (kstate--record-p open)))))
+
+(defun kstate--name-alone-p ()
+  "Non-nil when the code before point ends with a name alone on its line.
+Point is at the end of that code; it moves to the start of the name."
+  (let ((end (point)))
+    (skip-chars-backward "A-Za-z0-9_-")
+    (and (looking-at kstate--name)
+         (= (match-end 0) end)
+         (let ((line (line-beginning-position)))
+           (save-excursion
+             (forward-comment (- (point)))
+             (or (bobp) (< (point) line)))))))
+
+(defun kstate--previous-line-continues-p (statements)
+  "Non-nil when the code before the current line goes on into it.
+It does when it ends with an operator, and, when STATEMENTS (in a block or
+at the top level), when it ends with `,' or with the first word of a
+statement alone on its line (`assert', then the condition on the next line).
+A name alone on its line that the line above goes on into is not the first
+word of a statement: in a run of names alone, every other one is."
   (save-excursion
     (beginning-of-line)
-    (forward-comment (- (point)))
-    (and (not (bobp))
-         (looking-back kstate--continuing-end (line-beginning-position)))))
+    (let ((names 0) continues done)
+      (while (not done)
+        (forward-comment (- (point)))
+        (cond
+         ((bobp) (setq done t))
+         ((or (looking-back kstate--continuing-end (line-beginning-position))
+              (and statements (eq (char-before) ?,)))
+          (setq continues t done t))
+         ((and statements (kstate--name-alone-p))
+          (setq names (1+ names))
+          (beginning-of-line))
+         (t (setq done t))))
+      (if (= (% names 2) 1) (not continues) continues))))
 
 (defun kstate--indentation ()
   "The column the current line should start at, or nil to leave it."
@@ -341,11 +392,13 @@ string or comment, of the line where that string or comment starts."
     (let ((state (save-excursion (syntax-ppss (line-beginning-position)))))
       (unless (nth 8 state)
         (let* ((open (nth 1 (syntax-ppss)))
-               (base (if open (+ (kstate--anchor-indentation open) kstate-indent-offset) 0)))
+               (base (if open (+ (kstate--anchor-indentation open) kstate-indent-offset) 0))
+               (statements (kstate--statements-p open)))
           (cond
            ((and open (looking-at-p "[])}]")) (kstate--anchor-indentation open))
            ((looking-at-p kstate--continued-line) (+ base kstate-indent-offset))
-           ((kstate--previous-line-continues-p) (+ base kstate-indent-offset))
+           ((and statements (looking-at-p ",")) (+ base kstate-indent-offset))
+           ((kstate--previous-line-continues-p statements) (+ base kstate-indent-offset))
            (t base)))))))
 
 (defun kstate-indent-line ()

@@ -191,6 +191,8 @@ def snippets_compile(args, base, entries):
                     text += "\ncomponent x : name(version: \"7.4\")\n"
                 elif first == "namespace":
                     text += "\n" + COMPONENT.format(body="")
+                elif first == "assert":
+                    text = COMPONENT.format(body="  let condition = true\n" + text)
                 elif first != "component":
                     text = COMPONENT.format(body=text)
                 path = os.path.join(tmp, re.sub(r"\W+", "_", name) + ".kstate")

@@ -287,6 +287,21 @@ TEST_CASE("fmt: words that are keywords in one place only are names elsewhere", 
   });
 }
 
+TEST_CASE("fmt: an assertion ends where its condition or message does", "[format]") {
+  // After `assert COND` or `assert COND, MESSAGE` a new name starts the next
+  // statement, as it does after a value; `assert = ...` and `assert.x = ...`
+  // are assignments, aligned with their neighbours.
+  Expect({
+      {"component c {\n  assert x == 1 replicas = 3\n  assert true, \"m\" image = \"a\"\n  assert = 4\n"
+       "  assert.y = 2 z = 1\n}\n",
+       "component c {\n  assert x == 1\n  replicas = 3\n  assert true, \"m\"\n  image    = \"a\"\n  assert   = 4\n"
+       "  assert.y = 2\n  z        = 1\n}\n"},
+      // A condition or message continued on the next line stays one statement.
+      {"component c {\n  assert\n    a and\n    b,\n    \"m\"\n  assert a\n    or b\n}\n",
+       "component c {\n  assert\n    a and\n    b,\n    \"m\"\n  assert a\n    or b\n}\n"},
+  });
+}
+
 TEST_CASE("fmt: a comment after a separator on the line below a line comment gets its own line", "[format]") {
   Expect({
       {"let a = 1 // one\n; // two\n", "let a = 1 // one\n// two\n"},

@@ -66,6 +66,9 @@ exe 'syn match kstateStatement "' . s:stmt . 'mount\>\%(\s*=\)\@!" nextgroup=kst
 syn match kstateVolumeName '\%(at\>\)\@!\h\w*\%(-\w\+\)*' contained nextgroup=kstateAt skipwhite
 syn region kstateMountFile start=+"+ end=+"\|$+ contained oneline nextgroup=kstateAt skipwhite
 syn match kstateAt 'at\>' contained
+" `assert COND, MESSAGE`: a statement unless followed by `=`, `.`, `:` or `,`
+" (`assert = 1`, `assert.x = 1`, `{ assert: 1 }`); the rest is an expression.
+exe 'syn match kstateStatement "' . s:stmt . 'assert\>\%(-\w\)\@!\%(\s*[=:,]\|\.\)\@!"'
 
 " Braces group statements and records; interpolations hold any expression.
 syn region kstateBraces start='{' end='}' transparent fold contains=TOP

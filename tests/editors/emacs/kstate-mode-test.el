@@ -151,12 +151,34 @@
 					(23 "mount" font-lock-keyword-face)
 					(23 "data" font-lock-function-name-face)
 					(23 "at" font-lock-keyword-face 2)
-					(23 "/var" font-lock-string-face)))
+					(23 "/var" font-lock-string-face)
+					(24 "assert" font-lock-keyword-face)
+					(24 "use an" font-lock-string-face)
+					(24 "${" kstate-interpolation-delimiter-face)
+					(24 "replicas" kstate-interpolation-face 2)
+					(25 "assert" kstate-field-face)
+					(25 "assert" kstate-field-face 2)
+					(25 "assert" kstate-key-face 3)
+					(26 "assert" font-lock-keyword-face)
+					(26 "true" font-lock-constant-face)
+					(26 "assert" font-lock-variable-name-face 2)))
 			       (pcase-let* ((`(,line ,text ,face ,occurrence) check)
 					    (faces (kstate-test-faces (kstate-test-pos line text occurrence))))
 				 (unless (memq face faces)
 				   (push (list line text 'expected face 'found faces) mismatches))))
 			     (should (equal nil (nreverse mismatches))))))
+
+(ert-deftest kstate-assert-statement ()
+  "`assert' starts a statement, but not before `=', `.', `:' or `,', nor in a longer name."
+  (kstate-test-with-buffer "assert x > 0, \"m\"\nassert = 1; assert.x = 2\ny = { assert: 1 }\nassert-x = 1\n"
+			   (let ((keyword-p (lambda (line &optional occurrence)
+					      (memq 'font-lock-keyword-face
+						    (kstate-test-faces (kstate-test-pos line "assert" occurrence))))))
+			     (should (funcall keyword-p 1))
+			     (should-not (funcall keyword-p 2))
+			     (should-not (funcall keyword-p 2 2))
+			     (should-not (funcall keyword-p 3))
+			     (should-not (funcall keyword-p 4)))))
 
 (ert-deftest kstate-numbers-in-names ()
   "Digits inside names are not numbers; a dash after a digit does not join."
