@@ -2,6 +2,9 @@
 // binding an instance's arguments to parameters.
 #include <algorithm>
 #include <optional>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -336,11 +339,18 @@ bool BindArguments(const Template& t, const syntax::Expr& call, Evaluator& eval,
 
 namespace {
 
+// For each `let` of a template's body: how often its value names each
+// parameter, directly or through the `let`s before it.
+using LetUses = std::unordered_map<std::string_view, std::vector<int>>;
+
 // How often each parameter is named in `root` (and in the blocks of override
-// expressions below it). Iterative: a long flat chain `a + b + ...` is as deep
-// as it is long.
+// expressions below it); a name bound by a `let` in `lets` counts as the
+// parameters its value names. A `let` statement itself counts nothing (its
+// uses count where it is named), nor does an `assert`, which checks a value
+// but puts none in the output. Iterative: a long flat chain `a + b + ...` is
+// as deep as it is long.
 void CountParams(const syntax::Expr* root, const syntax::Block* root_block, const std::vector<syntax::Param>& params,
-                 std::vector<int>& counts) {
+                 const LetUses& lets, std::vector<int>& counts) {
   std::vector<const syntax::Expr*> exprs;
   std::vector<const syntax::Block*> blocks;
   if (root) exprs.push_back(root);
@@ -350,8 +360,7 @@ void CountParams(const syntax::Expr* root, const syntax::Block* root_block, cons
       const syntax::Block* b = blocks.back();
       blocks.pop_back();
       for (const syntax::Stmt* st : b->stmts) {
-        // An assertion checks a parameter's value but puts none in the output.
-        if (st->kind == syntax::StmtKind::Assert) continue;
+        if (st->kind == syntax::StmtKind::Assert || st->kind == syntax::StmtKind::Let) continue;
         exprs.push_back(st->key);
         exprs.push_back(st->value);
         if (st->body) blocks.push_back(st->body);
@@ -362,7 +371,11 @@ void CountParams(const syntax::Expr* root, const syntax::Block* root_block, cons
     exprs.pop_back();
     if (!e) continue;
     if (e->kind == syntax::ExprKind::Name) {
-      for (size_t i = 0; i < params.size(); ++i) counts[i] += params[i].name.text == e->name.text;
+      if (auto it = lets.find(e->name.text); it != lets.end()) {
+        for (size_t i = 0; i < params.size(); ++i) counts[i] += it->second[i];
+      } else {
+        for (size_t i = 0; i < params.size(); ++i) counts[i] += params[i].name.text == e->name.text;
+      }
     }
     for (const syntax::Expr* item : e->items) exprs.push_back(item);
     for (const syntax::Arg& a : e->args) exprs.push_back(a.value);
@@ -375,6 +388,23 @@ void CountParams(const syntax::Expr* root, const syntax::Block* root_block, cons
     }
     if (e->base) exprs.push_back(e->base);
     if (e->block) blocks.push_back(e->block);
+  }
+}
+
+// The `let`s of `b` and of the sections inside it, in source order, each
+// resolved through the ones before it. A name is matched without scopes: a
+// `let` in one section stands for the name in every later statement, which
+// is close enough for a warning and never reads a parameter as its `let`'s
+// value before that `let`.
+void CollectLets(const syntax::Block& b, const std::vector<syntax::Param>& params, LetUses& lets) {
+  for (const syntax::Stmt* st : b.stmts) {
+    if (st->kind == syntax::StmtKind::Let) {
+      std::vector<int> uses(params.size(), 0);
+      CountParams(st->value, nullptr, params, lets, uses);
+      lets[st->name.text] = std::move(uses);
+    } else if (st->body) {
+      CollectLets(*st->body, params, lets);
+    }
   }
 }
 
@@ -418,18 +448,20 @@ void ForEachSetting(const syntax::Block& b, const std::string& prefix,
 std::vector<DerivedSetting> FindDerivedSettings(const syntax::Decl& decl) {
   // Every use of each parameter: in the body, and in the defaults and bounds
   // of the parameters.
+  LetUses lets;
+  CollectLets(*decl.body, decl.params, lets);
   std::vector<int> total(decl.params.size(), 0);
-  CountParams(nullptr, decl.body, decl.params, total);
+  CountParams(nullptr, decl.body, decl.params, lets, total);
   for (const syntax::Param& p : decl.params) {
     for (const syntax::Expr* e : {p.default_value, p.type.low, p.type.high}) {
-      if (e) CountParams(e, nullptr, decl.params, total);
+      if (e) CountParams(e, nullptr, decl.params, {}, total);
     }
   }
   // What the body sets from a parameter that it also uses for other values.
   std::vector<DerivedSetting> derived;
   ForEachSetting(*decl.body, "", [&](const std::string& path, const syntax::Stmt& st) {
     std::vector<int> here(decl.params.size(), 0);
-    CountParams(st.value, st.body, decl.params, here);
+    CountParams(st.value, st.body, decl.params, lets, here);
     for (size_t i = 0; i < here.size(); ++i) {
       if (here[i] > 0 && total[i] > here[i]) derived.push_back({path, i, &st});
     }
