@@ -161,13 +161,7 @@ Value Evaluator::Eval(const Expr& e, const Scope& scope) {
     case ExprKind::Binary: v = EvalBinary(e, scope); break;
     case ExprKind::If: {
       Value cond = Eval(*e.items[0], scope);
-      if (cond.kind == ValueKind::Symbol) {
-        ReportUnknownName(cond, scope);
-      } else if (cond.kind == ValueKind::Null) {
-        break;  // already reported
-      } else if (cond.kind != ValueKind::Bool) {
-        diags_.Report(K::TypeMismatch, cond.range, "the condition of `if`", "a boolean", Describe(cond));
-      }
+      if (!Boolean(cond, "the condition of `if`", scope) && cond.kind == ValueKind::Null) break;
       v = Eval(*e.items[cond.boolean ? 1 : 2], scope);
       break;
     }
@@ -254,13 +248,7 @@ Value Evaluator::EvalComprehension(const Expr& e, const Scope& scope) {
     inner.names[0].value = std::move(element);
     if (e.base) {
       Value keep = Eval(*e.base, inner);
-      if (keep.kind != ValueKind::Bool) {
-        if (keep.kind == ValueKind::Symbol) ReportUnknownName(keep, inner);
-        else if (keep.kind != ValueKind::Null) {
-          diags_.Report(K::TypeMismatch, keep.range, "the filter of `for`", "a boolean", Describe(keep));
-        }
-        return Value{};
-      }
+      if (!Boolean(keep, "the filter of `for`", inner)) return Value{};
       if (!keep.boolean) continue;
     }
     out.items.push_back(Eval(*e.items[1], inner));
@@ -331,14 +319,7 @@ Value Evaluator::EvalUnary(const Expr& e, const Scope& scope) {
   if (v.kind == ValueKind::Null) return v;  // already reported
   v.range = e.range;
   if (e.op == Op::Not) {
-    if (v.kind == ValueKind::Symbol) {
-      ReportUnknownName(v, scope);
-      return Value{};
-    }
-    if (v.kind != ValueKind::Bool) {
-      diags_.Report(K::TypeMismatch, v.range, "the operand of `not`", "a boolean", Describe(v));
-      return Value{};
-    }
+    if (!Boolean(v, "the operand of `not`", scope)) return Value{};
     v.boolean = !v.boolean;
     return v;
   }

@@ -80,6 +80,10 @@ class Evaluator {
   Value EvalCall(const syntax::Expr& e, const Scope& scope);
   void ExecStmt(const syntax::Stmt& s, Scope& scope, Value& record);
   void CheckAssert(const syntax::Stmt& s, const Scope& scope);
+  // Whether `v` is a boolean. Otherwise reports why, naming `what` ("the
+  // condition of `if`"): an unknown name, or a value of another type; nothing
+  // for a null value, whose error is already reported.
+  bool Boolean(const Value& v, std::string_view what, const Scope& scope);
   bool Stringify(const Value& v, std::string& out, const Scope& scope);
 
   // Charges `steps` against the evaluation budget; false once it is spent.

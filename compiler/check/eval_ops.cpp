@@ -50,14 +50,9 @@ std::string_view Verb(Op op) {
 // "nested".
 Value Evaluator::EvalBinary(const Expr& e, const Scope& scope) {
   if (e.op != Op::And && e.op != Op::Or) return EvalChain(e, scope);
+  // The operand's name is formatted only when it is reported.
   auto boolean = [&](const Value& v, Op op) {
-    if (v.kind == ValueKind::Bool) return true;
-    if (v.kind == ValueKind::Symbol) ReportUnknownName(v, scope);
-    else if (v.kind != ValueKind::Null) {
-      diags_.Report(K::TypeMismatch, v.range, fmt::format("the operand of `{}`", syntax::OpSpelling(op)), "a boolean",
-                    Describe(v));
-    }
-    return false;
+    return v.kind == ValueKind::Bool || Boolean(v, fmt::format("the operand of `{}`", syntax::OpSpelling(op)), scope);
   };
   std::vector<const Expr*> spine;
   const Expr* cur = &e;
@@ -381,22 +376,23 @@ void Evaluator::CheckAssert(const syntax::Stmt& s, const Scope& scope) {
       diags_.Report(K::TypeMismatch, m.range, "the message of `assert`", "a string", Describe(m));
     }
   }
-  if (cond.kind == ValueKind::Symbol) {
-    ReportUnknownName(cond, scope);
-    return;
-  }
-  if (cond.kind == ValueKind::Null) return;  // already reported
-  if (cond.kind != ValueKind::Bool) {
-    diags_.Report(K::TypeMismatch, cond.range, "the condition of `assert`", "a boolean", Describe(cond));
-    return;
-  }
-  if (cond.boolean) return;
+  if (!Boolean(cond, "the condition of `assert`", scope) || cond.boolean) return;
   if (!instance_call_.valid()) {
     diags_.Report(K::AssertionFailed, s.value->range, message);
     return;
   }
   diag::Diagnostic& d = diags_.Report(K::AssertionFailed, instance_call_, message);
   d.notes.push_back({s.value->range, "the template's assertion that fails"});
+}
+
+bool Evaluator::Boolean(const Value& v, std::string_view what, const Scope& scope) {
+  if (v.kind == ValueKind::Bool) return true;
+  if (v.kind == ValueKind::Symbol) {
+    ReportUnknownName(v, scope);
+  } else if (v.kind != ValueKind::Null) {
+    diags_.Report(K::TypeMismatch, v.range, what, "a boolean", Describe(v));
+  }
+  return false;
 }
 
 }  // namespace kstate::check

@@ -393,9 +393,9 @@ void CountParams(const syntax::Expr* root, const syntax::Block* root_block, cons
 
 // The `let`s of `b` and of the sections inside it, in source order, each
 // resolved through the ones before it. A name is matched without scopes: a
-// `let` in one section stands for the name in every later statement, which
-// is close enough for a warning and never reads a parameter as its `let`'s
-// value before that `let`.
+// `let` stands for its name in every statement of the body, also outside its
+// section and, for a `let` that reuses a parameter's name, before it. That is
+// close enough for a warning.
 void CollectLets(const syntax::Block& b, const std::vector<syntax::Param>& params, LetUses& lets) {
   for (const syntax::Stmt* st : b.stmts) {
     if (st->kind == syntax::StmtKind::Let) {

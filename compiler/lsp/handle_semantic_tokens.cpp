@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 
+#include "compiler/check/schema.h"
 #include "compiler/format/lexer.h"
 #include "compiler/lsp/handlers.h"
 
@@ -21,9 +22,12 @@ constexpr std::array<const char*, 13> kTypeNames = {"keyword",  "type",       "f
 enum Modifier : int { kDeclaration = 1, kReadonly = 2, kDefaultLibrary = 4 };
 constexpr std::array<const char*, 3> kModifierNames = {"declaration", "readonly", "defaultLibrary"};
 
-constexpr std::array<std::string_view, 23> kKeywords = {
-    "at", "and", "as", "assert", "component", "else", "false", "file", "for", "if", "import", "in", "let",
-    "mount", "namespace", "not", "or", "port", "template", "then", "true", "self", "patch"};
+// Coloured as keywords: the language's keywords, `self` and `patch`.
+bool IsKeyword(std::string_view word) {
+  if (word == "self" || word == "patch") return true;
+  const auto keywords = check::schema::Keywords();
+  return std::any_of(keywords.begin(), keywords.end(), [&](const check::schema::Keyword& k) { return k.word == word; });
+}
 
 struct Classified {
   int type = -1;
@@ -162,7 +166,7 @@ Json HandleSemanticTokens(Server& server, const Json& params) {
         bool type_word = std::ranges::find(syntax::kTypeWords, t.text) != std::end(syntax::kTypeWords);
         if (in_type && type_word) c = {kType, 0};
         else if (o) c = FromOccurrence(index, *o);
-        else if (std::find(kKeywords.begin(), kKeywords.end(), t.text) != kKeywords.end()) c = {kKeyword, 0};
+        else if (IsKeyword(t.text)) c = {kKeyword, 0};
         break;
       }
       default: break;

@@ -707,13 +707,6 @@ struct Action<g::file_stmt> : StmtValue {};
 template <>
 struct Action<g::mount_stmt> : StmtValue {};
 
-template <>
-struct Action<g::assert_cond> {
-  template <typename Input>
-  static void apply(const Input&, State& st) {
-    st.stmts.back()->value = st.Pop();
-  }
-};
 
 template <>
 struct Action<g::stmt_path> {
@@ -746,13 +739,18 @@ struct Action<g::stmt_key> {
   }
 };
 
-template <>
-struct Action<g::assign_tail> {
+// The value of a statement that goes on after it (an assignment's section
+// form is decided later) or ends with something else (an assertion's message).
+struct StmtValueOnly {
   template <typename Input>
   static void apply(const Input&, State& st) {
     st.stmts.back()->value = st.Pop();
   }
 };
+template <>
+struct Action<g::assign_tail> : StmtValueOnly {};
+template <>
+struct Action<g::assert_cond> : StmtValueOnly {};
 
 template <>
 struct Action<g::section_tail> {
