@@ -272,6 +272,8 @@ int main(int argc, char** argv) {
     std::fwrite(text.data(), 1, text.size(), stdout);
     return 0;
   }
+  // As kstatec does for every command but `lsp`: the figures are the tool's.
+  kstate::TuneAllocatorForOneShot();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

@@ -1,10 +1,14 @@
 // Exact unit arithmetic and canonical Kubernetes quantity spelling.
 #include "compiler/base/quantity.h"
 
+#include <algorithm>
 #include <array>
+#include <charconv>
 #include <utility>
 
 #include <fmt/format.h>
+
+#include "compiler/base/text.h"
 
 namespace kstate::base {
 
@@ -77,11 +81,19 @@ std::string FormatBytes(int64_t bytes) {
   // The shortest exact spelling; binary suffixes win ties (8Gi, not 8589934592).
   static constexpr std::array<std::string_view, 6> kBinary = {"Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
   static constexpr std::array<std::string_view, 6> kDecimal = {"k", "M", "G", "T", "P", "E"};
-  std::string best = fmt::format("{}", bytes);
+  // Every byte size of a component is spelled this way, so the candidates are
+  // written into buffers on the stack rather than formatted into strings.
+  char best[32], candidate[32];
+  size_t best_size = static_cast<size_t>(std::to_chars(best, best + 24, bytes).ptr - best);
   auto consider = [&](int64_t unit, std::string_view suffix) {
     if (bytes % unit != 0) return;
-    std::string s = fmt::format("{}{}", bytes / unit, suffix);
-    if (s.size() < best.size() || (s.size() == best.size() && suffix.back() == 'i')) best = std::move(s);
+    char* end = std::to_chars(candidate, candidate + 24, bytes / unit).ptr;
+    end = std::copy(suffix.begin(), suffix.end(), end);
+    size_t size = static_cast<size_t>(end - candidate);
+    if (size < best_size || (size == best_size && suffix.back() == 'i')) {
+      std::copy(candidate, end, best);
+      best_size = size;
+    }
   };
   int64_t decimal = 1;
   for (int i = 0; i < 6; ++i) {
@@ -89,12 +101,14 @@ std::string FormatBytes(int64_t bytes) {
     consider(decimal, kDecimal[i]);
   }
   for (int i = 0; i < 6; ++i) consider(int64_t{1} << (10 * (i + 1)), kBinary[i]);
-  return best;
+  return std::string(best, best_size);
 }
 
 std::string FormatMillicores(int64_t millis) {
-  if (millis % 1000 == 0) return fmt::format("{}", millis / 1000);
-  return fmt::format("{}m", millis);
+  if (millis % 1000 == 0) return IntText(millis / 1000);
+  std::string out = IntText(millis);
+  out += 'm';
+  return out;
 }
 
 std::string FormatDuration(int64_t millis) {

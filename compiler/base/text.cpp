@@ -2,11 +2,26 @@
 #include "compiler/base/text.h"
 
 #include <algorithm>
+#include <charconv>
 #include <vector>
 
 #include <fmt/format.h>
 
 namespace kstate::base {
+
+std::string Cat(std::initializer_list<std::string_view> pieces) {
+  size_t size = 0;
+  for (std::string_view p : pieces) size += p.size();
+  std::string out;
+  out.reserve(size);
+  for (std::string_view p : pieces) out += p;
+  return out;
+}
+
+std::string IntText(int64_t n) {
+  char digits[24];
+  return std::string(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);
+}
 
 std::string AsciiLower(std::string_view s) {
   std::string out(s);

@@ -2,11 +2,20 @@
 // the name rules Kubernetes enforces (DNS-1123, label keys, port names).
 #pragma once
 
+#include <cstdint>
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <string_view>
 
 namespace kstate::base {
+
+// The pieces joined, in one allocation. For descriptions that every component
+// builds ("component `db`", "port `mysql`"), where fmt::format's parsing of
+// the format string costs more than the text itself.
+std::string Cat(std::initializer_list<std::string_view> pieces);
+// n in decimal, for the same paths.
+std::string IntText(int64_t n);
 
 // a == b for short names (field names, keys), comparing the length and the
 // first byte before calling memcmp: most candidates differ in one of those,

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "compiler/base/text.h"
 #include "compiler/check/eval.h"
 #include "compiler/check/schema.h"
 
@@ -229,7 +230,7 @@ Value Evaluator::EvalCall(const syntax::Expr& e, const Scope& scope) {
       if (p->kind != ValueKind::Int || p->integer < 1 || p->integer > 65535) {
         return type_error(*p, "the port of `peers`", "a port number (1..65535)");
       }
-      port = fmt::format(":{}", p->integer);
+      port = ":" + base::IntText(p->integer);
     }
     const std::string& pod = self.Get("name")->text;
     const std::string& ns = self.Get("namespace")->text;
@@ -240,7 +241,7 @@ Value Evaluator::EvalCall(const syntax::Expr& e, const Scope& scope) {
     out.kind = ValueKind::List;
     out.range = e.range;
     for (int64_t i = 0; i < replicas; ++i) {
-      out.items.push_back(Value::Str(fmt::format("{}{}-{}{}{}", scheme, pod, i, domain, port), e.range));
+      out.items.push_back(Value::Str(base::Cat({scheme, pod, "-", base::IntText(i), domain, port}), e.range));
     }
     return out;
   }

@@ -101,7 +101,9 @@ struct Checker::State {
   void DeclareComponent(const syntax::Decl& d);
   // `rules`: false when an argument of the instance was reported, so that the
   // rules do not report what follows from the missing value.
-  void Build(Component& c, const Value& record, std::initializer_list<const syntax::Block*> bodies, bool rules = true);
+  // `tmpl`: the template whose body is among `bodies`, for an instance.
+  void Build(Component& c, const Value& record, std::initializer_list<const syntax::Block*> bodies, bool rules = true,
+             const Template* tmpl = nullptr);
 };
 
 Checker::Checker(diag::Diagnostics& diags) : state_(std::make_unique<State>(diags)) {}
@@ -220,7 +222,7 @@ void Checker::State::DeclareComponent(const syntax::Decl& d) {
   const syntax::Decl& td = *t->decl;
   const Module& home = modules[t->module];
   // Errors inside the template point at the template and name this instance.
-  diags.PushContext({d.instance_of->range, fmt::format("in component `{}`, an instance of template `{}`", c.name, td.name.text)},
+  diags.PushContext({d.instance_of->range, base::Cat({"in component `", c.name, "`, an instance of template `", td.name.text, "`"})},
                     d.range);
   // Arguments and defaults see `self` without `replicas` (the body may still
   // compute the count from a parameter).
@@ -249,18 +251,25 @@ void Checker::State::DeclareComponent(const syntax::Decl& d) {
   // reported, but not the component's rules, which would only report what
   // follows from the gap (a port left out, then a probe naming it). The
   // component stays, so that `dependsOn` still finds it.
-  Build(c, record, {td.body, d.body}, arguments_ok);
+  Build(c, record, {td.body, d.body}, arguments_ok, t);
   diags.PopContext();
 }
 
 void Checker::State::Build(Component& c, const Value& record, std::initializer_list<const syntax::Block*> bodies,
-                           bool rules) {
+                           bool rules, const Template* tmpl) {
   Reader reader(eval, current().scope);
   ComponentBuilder(reader, c).Build(record);
   if (!rules) return;
   CheckComponent(c, diags);
   for (const syntax::Block* body : bodies) {
-    if (body) CheckHandWrittenPeers(*body, c.name, diags);
+    if (!body) continue;
+    // A template's body is the same for every instance: its texts are
+    // collected once, and most instances' names occur in none of them.
+    if (tmpl && body == tmpl->decl->body) {
+      if (!tmpl->literal_texts) tmpl->literal_texts = LiteralTexts(*body);
+      if (!MayNamePods(*tmpl->literal_texts, c.name)) continue;
+    }
+    CheckHandWrittenPeers(*body, c.name, diags);
   }
 }
 

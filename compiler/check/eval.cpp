@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "compiler/base/text.h"
+
 namespace kstate::check {
 
 using syntax::Expr;
@@ -173,11 +175,11 @@ Value Evaluator::Eval(const Expr& e, const Scope& scope) {
 bool Evaluator::Stringify(const Value& v, std::string& out, const Scope& scope) {
   switch (v.kind) {
     case ValueKind::String: out += v.text; return true;
-    case ValueKind::Int: out += fmt::format("{}", v.integer); return true;
+    case ValueKind::Int: out += base::IntText(v.integer); return true;
     case ValueKind::Bool: out += v.boolean ? "true" : "false"; return true;
     case ValueKind::Bytes: out += base::FormatBytes(v.integer); return true;
     case ValueKind::Duration: out += base::FormatDuration(v.integer); return true;
-    case ValueKind::Milli: out += fmt::format("{}m", v.integer); return true;
+    case ValueKind::Milli: out += base::IntText(v.integer) + 'm'; return true;
     case ValueKind::Decimal: out += base::FormatDecimal(v.decimal); return true;
     case ValueKind::Symbol: ReportUnknownName(v, scope); return false;
     case ValueKind::Null: return false;  // already reported where it was computed

@@ -15,7 +15,8 @@ using K = diag::Kind;
 
 void ComponentBuilder::Build(const Value& rec) {
   static const std::vector<std::string_view>& kKeys = schema::ComponentKeys("");
-  r_.CheckKeys(rec, fmt::format("component `{}`", c_.name), kKeys);
+  const std::string what = base::Cat({"component `", c_.name, "`"});
+  r_.CheckKeys(rec, what, kKeys);
   c_.main.name = c_.name;
   c_.main.name_range = c_.name_range;
   if (const Value* v = rec.Get("replicas")) {
@@ -27,7 +28,7 @@ void ComponentBuilder::Build(const Value& rec) {
   if (const Value* v = rec.Get("config")) ReadConfigs(*v);
   if (const Value* v = rec.Get("secret")) ReadSecrets(*v);
   if (const Value* v = rec.Get("scratch")) ReadScratch(*v);
-  ReadContainer(rec, c_.main, fmt::format("component `{}`", c_.name), true);
+  ReadContainer(rec, c_.main, what, true);
   for (const char* kind : {"init", "container"}) {
     const Value* list = rec.Get(kind);
     if (!list) continue;
@@ -39,7 +40,7 @@ void ComponentBuilder::Build(const Value& rec) {
       Container c;
       c.name = section.Get("name")->text;
       c.name_range = section.KeyRange("name");
-      ReadContainer(section, c, fmt::format("{} container `{}`", kind == std::string_view("init") ? "init" : "sidecar", c.name), false);
+      ReadContainer(section, c, base::Cat({kind == std::string_view("init") ? "init" : "sidecar", " container `", c.name, "`"}), false);
       (kind == std::string_view("init") ? c_.init : c_.sidecars).push_back(std::move(c));
     }
   }

@@ -17,10 +17,10 @@ namespace {
 // passes the API server inside `secretKeyRef` and fails the pod at start.
 void ReadRefName(Reader& r, const Value& call, std::string& out) {
   const Value& name = *call.Get("name");
-  std::string what = call.text == "secret" ? "Secret name" : "ConfigMap name";
-  if (!r.String(name, fmt::format("the {}", what), out)) return;
+  bool secret = call.text == "secret";
+  if (!r.String(name, secret ? "the Secret name" : "the ConfigMap name", out)) return;
   std::string why = base::CheckDns1123Subdomain(out);
-  if (!why.empty()) r.diags().Report(K::InvalidObjectName, name.range, what, out, why);
+  if (!why.empty()) r.diags().Report(K::InvalidObjectName, name.range, secret ? "Secret name" : "ConfigMap name", out, why);
 }
 
 }  // namespace
@@ -109,12 +109,12 @@ void ComponentBuilder::ReadPorts(const Value& list, Container& out) {
     if (v->kind == ValueKind::Record) {  // port dns = 53 { protocol = UDP }
       static const std::vector<std::string_view>& kKeys = schema::ComponentKeys("port");
       static const std::span<const EnumWord> kProtocols = schema::ComponentWords("port.protocol");
-      r_.CheckKeys(*v, fmt::format("port `{}`", p.name), kKeys);
+      r_.CheckKeys(*v, base::Cat({"port `", p.name, "`"}), kKeys);
       if (const Value* proto = v->Get("protocol")) r_.Enum(*proto, "protocol", kProtocols, p.protocol);
       if (const Value* expose = v->Get("expose")) r_.Bool(*expose, "`expose`", p.expose);
       v = v->Get("value");
     }
-    if (v && r_.Int(*v, fmt::format("port `{}`", p.name), p.number, 1, 65535)) out.ports.push_back(std::move(p));
+    if (v && r_.Int(*v, base::Cat({"port `", p.name, "`"}), p.number, 1, 65535)) out.ports.push_back(std::move(p));
   }
 }
 
@@ -130,10 +130,10 @@ void ComponentBuilder::ReadEnv(const Value& rec, Container& out) {
     std::string why = base::CheckEnvName(e.name);
     if (!why.empty()) r_.diags().Report(K::InvalidEnvName, e.range, e.name, why);
     const Value& v = rec.items[i];
-    std::string what = fmt::format("environment variable `{}`", e.name);
+    std::string what = base::Cat({"environment variable `", e.name, "`"});
     switch (v.kind) {
       case ValueKind::String: e.value = v.text; break;
-      case ValueKind::Int: e.value = fmt::format("{}", v.integer); break;
+      case ValueKind::Int: e.value = base::IntText(v.integer); break;
       case ValueKind::Bool: e.value = v.boolean ? "true" : "false"; break;
       case ValueKind::Bytes: e.value = base::FormatBytes(v.integer); break;
       case ValueKind::Record: {
@@ -232,7 +232,7 @@ void ComponentBuilder::ReadResources(const Value& rec, Resources& out) {
     if (!v) return;
     auto one = [&](const Value& x, std::optional<int64_t>& slot, const char* what) {
       int64_t n = 0;
-      std::string label = fmt::format("{} {}", key, what);
+      std::string label = base::Cat({key, " ", what});
       if (cpu ? r_.Millicores(x, label, n) : r_.Bytes(x, label, n)) slot = n;
     };
     if (v->kind == ValueKind::Range) {
@@ -375,7 +375,7 @@ std::optional<Value> ComponentBuilder::ReadSecurityContext(const Value& v, std::
   for (size_t i = 0; i < v.keys.size(); ++i) {
     const std::string& k = v.keys[i];
     const Value& x = v.items[i];
-    std::string label = fmt::format("`{}`", k);
+    std::string label = base::Cat({"`", k, "`"});
     if (k == "runAsUser" || k == "runAsGroup" || k == "fsGroup") ok &= r_.Int(x, label, n, 0, INT32_MAX * 2LL);
     else if (k == "runAsNonRoot" || k == "readOnlyRootFilesystem" || k == "allowPrivilegeEscalation" || k == "privileged") ok &= r_.Bool(x, label, b);
     else if (k == "fsGroupChangePolicy") ok &= r_.Enum(x, label, kFsGroupChangePolicies, s);

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "compiler/base/text.h"
 #include "compiler/check/interpret.h"
 #include "compiler/check/schema.h"
 
@@ -57,7 +58,7 @@ void ComponentBuilder::ReadServiceAccount(const Value& v) {
 
 // `[{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] }, ...]`
 void ComponentBuilder::ReadRules(const Value& v, std::string_view field, bool cluster, std::vector<RbacRule>& out) {
-  std::string what = fmt::format("`{}`", field);
+  std::string what = base::Cat({"`", field, "`"});
   if (v.kind != ValueKind::List) {
     r_.Mismatch(v, what, "a list of rules such as `[{ apiGroups: [\"\"], resources: [\"pods\"], verbs: [\"get\"] }]`");
     return;
@@ -68,7 +69,7 @@ void ComponentBuilder::ReadRules(const Value& v, std::string_view field, bool cl
                   "a record such as `{ apiGroups: [\"\"], resources: [\"pods\"], verbs: [\"get\"] }`");
       continue;
     }
-    std::string where = fmt::format("a rule of {}", what);
+    std::string where = base::Cat({"a rule of ", what});
     static const std::vector<std::string_view>& kKeys = schema::ComponentKeys("serviceAccount.rules");
     r_.CheckKeys(item, where, kKeys);
     RbacRule rule;
@@ -84,7 +85,7 @@ void ComponentBuilder::ReadRules(const Value& v, std::string_view field, bool cl
       const Value* x = item.Get(key);
       if (!x) continue;
       ++known;
-      ok = r_.StringList(*x, fmt::format("`{}`", key), *list) && ok;
+      ok = r_.StringList(*x, base::Cat({"`", key, "`"}), *list) && ok;
     }
     if (!ok) continue;
     if (const Value* verbs = item.Get("verbs")) {
@@ -150,7 +151,7 @@ void ComponentBuilder::ReadClients(const Value& v) {
   for (const Value& s : v.items) {
     // Named like the ConfigMaps of `config` sections: `<component>-NAME`.
     const std::string& name = s.Get("name")->text;
-    ReadClient(s, name == c_.name ? name : fmt::format("{}-{}", c_.name, name), true);
+    ReadClient(s, name == c_.name ? name : base::Cat({c_.name, "-", name}), true);
   }
 }
 
@@ -161,7 +162,7 @@ void ComponentBuilder::ReadClient(const Value& v, std::string name, bool named) 
   // A named section's `name` is its section name, which the evaluator keeps from being set again.
   static const std::vector<std::string_view>& kKeys = schema::ComponentKeys("client");
   static const std::span<const EnumWord> kTypes = schema::ComponentWords("client.type");
-  r_.CheckKeys(v, named ? fmt::format("client `{}`", v.Get("name")->text) : std::string("`client`"), kKeys);
+  r_.CheckKeys(v, named ? base::Cat({"client `", v.Get("name")->text, "`"}) : std::string("`client`"), kKeys);
   if (const Value* n = v.Get("name"); n && !named && r_.String(*n, "the client service name", cs.name))
     cs.range = n->range;
   if (const Value* t = v.Get("type")) {

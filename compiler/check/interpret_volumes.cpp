@@ -44,7 +44,7 @@ void ComponentBuilder::ReadStorage(const Value& list) {
     st.name = s.Get("name")->text;
     st.range = s.range;
     static const std::vector<std::string_view>& kKeys = schema::ComponentKeys("storage");
-    r_.CheckKeys(s, fmt::format("storage `{}`", st.name), kKeys);
+    r_.CheckKeys(s, base::Cat({"storage `", st.name, "`"}), kKeys);
     if (const Value* size = s.Get("size")) {
       st.size_range = size->range;
       r_.Bytes(*size, "storage size", st.size);
@@ -85,8 +85,8 @@ void ComponentBuilder::ReadConfigs(const Value& list) {
     Config cfg;
     cfg.name = s.Get("name")->text;
     cfg.range = s.range;
-    cfg.object_name = cfg.name == c_.name ? c_.name : fmt::format("{}-{}", c_.name, cfg.name);
-    std::string where = fmt::format("config `{}`", cfg.name);
+    cfg.object_name = cfg.name == c_.name ? c_.name : base::Cat({c_.name, "-", cfg.name});
+    std::string where = base::Cat({"config `", cfg.name, "`"});
     static const std::vector<std::string_view>& kKeys = schema::ComponentKeys("config");
     r_.CheckKeys(s, where, kKeys);
     if (const Value* mode = s.Get("mode")) {
@@ -177,7 +177,7 @@ void ComponentBuilder::ReadSecrets(const Value& list) {
     sv.secret_name = sv.name;
     sv.range = s.range;
     static const std::vector<std::string_view>& kKeys = schema::ComponentKeys("secret");
-    r_.CheckKeys(s, fmt::format("secret `{}`", sv.name), kKeys);
+    r_.CheckKeys(s, base::Cat({"secret `", sv.name, "`"}), kKeys);
     if (const Value* n = s.Get("secretName")) r_.String(*n, "`secretName`", sv.secret_name);
     if (const Value* mode = s.Get("mode")) {
       int64_t n = 0;
@@ -207,7 +207,7 @@ void ComponentBuilder::ReadScratch(const Value& list) {
     sc.range = s.range;
     static const std::vector<std::string_view>& kKeys = schema::ComponentKeys("scratch");
     static const std::span<const EnumWord> kMedia = schema::ComponentWords("scratch.medium");
-    r_.CheckKeys(s, fmt::format("scratch `{}`", sc.name), kKeys);
+    r_.CheckKeys(s, base::Cat({"scratch `", sc.name, "`"}), kKeys);
     if (const Value* m = s.Get("medium")) r_.Enum(*m, "scratch medium", kMedia, sc.medium);
     if (const Value* size = s.Get("size")) {
       int64_t n = 0;

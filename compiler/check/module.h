@@ -32,6 +32,8 @@ struct Template {
   bool valid = true;   // false when a parameter's type is unknown (already reported)
   // Found once, at the first instance with overrides.
   mutable std::optional<std::vector<DerivedSetting>> derived;
+  // The body's literal texts (LiteralTexts), found at the first instance.
+  mutable std::optional<std::vector<std::string_view>> literal_texts;
 };
 
 struct Module {

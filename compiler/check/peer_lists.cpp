@@ -36,40 +36,44 @@ bool IsPeerList(const std::set<int64_t>& ordinals) {
          *ordinals.rbegin() == static_cast<int64_t>(ordinals.size()) - 1;
 }
 
-// Walks the body with an explicit stack: chains such as `a.b.c...` or
-// `f()()...` can be as long as the file, too deep for recursion.
+// Calls visit(e) for every expression in `body`, and for the expressions
+// below e when it returns false. An explicit stack: chains such as `a.b.c...`
+// or `f()()...` can be as long as the file, too deep for recursion.
+template <typename Visit>
+void ForEachExpr(const syntax::Block& body, Visit visit) {
+  std::vector<const syntax::Expr*> work;
+  work.reserve(64);
+  auto push_block = [&work](const syntax::Block& b, auto& self) -> void {
+    for (const syntax::Stmt* s : b.stmts) {
+      if (s->value) work.push_back(s->value);
+      if (s->body) self(*s->body, self);
+    }
+  };
+  push_block(body, push_block);
+  while (!work.empty()) {
+    const syntax::Expr& e = *work.back();
+    work.pop_back();
+    if (visit(e)) continue;
+    for (const syntax::StringPart& p : e.parts) {
+      if (p.expr) work.push_back(p.expr);
+    }
+    for (const syntax::Expr* item : e.items) work.push_back(item);
+    for (const syntax::Arg& a : e.args) work.push_back(a.value);
+    for (const syntax::RecordEntry& r : e.entries) work.push_back(r.value);
+    if (e.base) work.push_back(e.base);
+    if (e.block) push_block(*e.block, push_block);
+  }
+}
+
 class Scanner {
  public:
   Scanner(std::string_view component, diag::Diagnostics& diags) : component_(component), diags_(diags) {}
 
   void Run(const syntax::Block& body) {
-    PushBlock(body);
-    while (!work_.empty()) {
-      const syntax::Expr& e = *work_.back();
-      work_.pop_back();
-      if (!Check(e)) PushChildren(e);
-    }
+    ForEachExpr(body, [this](const syntax::Expr& e) { return Check(e); });
   }
 
  private:
-  void PushBlock(const syntax::Block& b) {
-    for (const syntax::Stmt* s : b.stmts) {
-      if (s->value) work_.push_back(s->value);
-      if (s->body) PushBlock(*s->body);
-    }
-  }
-
-  void PushChildren(const syntax::Expr& e) {
-    for (const syntax::StringPart& p : e.parts) {
-      if (p.expr) work_.push_back(p.expr);
-    }
-    for (const syntax::Expr* item : e.items) work_.push_back(item);
-    for (const syntax::Arg& a : e.args) work_.push_back(a.value);
-    for (const syntax::RecordEntry& r : e.entries) work_.push_back(r.value);
-    if (e.base) work_.push_back(e.base);
-    if (e.block) PushBlock(*e.block);
-  }
-
   void Warn(const syntax::Expr& e, size_t count) {
     diag::Diagnostic& d = diags_.Report(diag::Kind::CopiedReplicas, e.range, count, component_);
     d.help = "compute it from `replicas`: `join(peers(self), \",\")` lists every pod's DNS name, or "
@@ -103,13 +107,30 @@ class Scanner {
 
   std::string_view component_;
   diag::Diagnostics& diags_;
-  std::vector<const syntax::Expr*> work_;
 };
 
 }  // namespace
 
 void CheckHandWrittenPeers(const syntax::Block& body, std::string_view component, diag::Diagnostics& diags) {
   Scanner(component, diags).Run(body);
+}
+
+std::vector<std::string_view> LiteralTexts(const syntax::Block& body) {
+  std::vector<std::string_view> out;
+  ForEachExpr(body, [&out](const syntax::Expr& e) {
+    if (const std::string* text = syntax::LiteralText(e)) out.push_back(*text);
+    return false;
+  });
+  return out;
+}
+
+bool MayNamePods(std::span<const std::string_view> texts, std::string_view component) {
+  for (std::string_view text : texts) {
+    for (size_t at = text.find(component); at != std::string_view::npos; at = text.find(component, at + 1)) {
+      if (at + component.size() < text.size() && text[at + component.size()] == '-') return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace kstate::check

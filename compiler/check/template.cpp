@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "compiler/base/text.h"
 #include "compiler/check/module.h"
 
 namespace kstate::check {
@@ -310,23 +311,31 @@ bool BindArguments(const Template& t, const syntax::Expr& call, Evaluator& eval,
     }
     given[index] = &arg;
   }
+  params.names.reserve(params.names.size() + decl.params.size());
   for (size_t i = 0; i < decl.params.size(); ++i) {
     const syntax::Param& p = decl.params[i];
     Value v;
-    std::string what = fmt::format("argument `{}` of `{}`", p.name.text, tname);
+    // Checks `v` against the parameter's type and bounds. Every instance
+    // passes every argument through here, so the description for messages is
+    // built only when there may be something to report.
+    auto check = [&](const Scope& scope, bool is_default) {
+      bool fits = v.kind != ValueKind::Null && v.kind != ValueKind::Symbol && Fits(p.type, v);
+      if (fits && !p.type.bounded) return;
+      std::string what = is_default ? base::Cat({"the default of parameter `", p.name.text, "`"})
+                                    : base::Cat({"argument `", p.name.text, "` of `", tname, "`"});
+      // A value reported here is left out (null), so that what is computed
+      // from it (a default, the body) adds no follow-on errors.
+      if (!Matches(p.type, v, what, eval, scope)) v = Value{};
+      else if (p.type.bounded && !CheckBounds(p, v, what, is_default, eval, params)) v = Value{};
+    };
     if (given[i]) {
       v = eval.Eval(*given[i]->value, caller);
       Coerce(p.type, v);
-      // A value reported here is left out (null), so that what is computed
-      // from it (a default, the body) adds no follow-on errors.
-      if (!Matches(p.type, v, what, eval, caller)) v = Value{};
-      else if (p.type.bounded && !CheckBounds(p, v, what, false, eval, params)) v = Value{};
+      check(caller, false);
     } else if (p.default_value) {
       v = eval.Eval(*p.default_value, params);
       Coerce(p.type, v);
-      what = fmt::format("the default of parameter `{}`", p.name.text);
-      if (!Matches(p.type, v, what, eval, params)) v = Value{};
-      else if (p.type.bounded && !CheckBounds(p, v, what, true, eval, params)) v = Value{};
+      check(params, true);
     } else {
       diag::Diagnostic& d = eval.diags().Report(K::MissingArgument, call.range, tname, p.name.text);
       d.notes.push_back({p.name.range, fmt::format("parameter `{}: {}` has no default", p.name.text, TypeText(p.type))});

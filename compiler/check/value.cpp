@@ -34,9 +34,19 @@ Value Value::Record(std::string tag, SourceRange r) {
 namespace {
 // Records up to this size are searched linearly; larger ones get an index.
 constexpr size_t kIndexFrom = 16;
+
+// A key's bit in Value::key_bits: from its length and its first and last
+// bytes, which set apart the names of a record's fields well enough.
+uint32_t KeyBit(std::string_view key) {
+  if (key.empty()) return 1;
+  unsigned h = static_cast<unsigned>(key.size()) * 7u + static_cast<unsigned char>(key.front()) * 3u +
+               static_cast<unsigned char>(key.back());
+  return uint32_t{1} << (h & 31u);
+}
 }  // namespace
 
 const Value* Value::Get(std::string_view key) const {
+  if (!(key_bits & KeyBit(key))) return nullptr;
   if (keys.size() < kIndexFrom) {
     for (size_t i = 0; i < keys.size(); ++i) {
       if (base::SameName(keys[i], key)) return &items[i];
@@ -79,6 +89,7 @@ void Value::Add(std::string key, SourceRange written_at, Value v) {
   // Most records hold a handful of fields (a call's arguments, `self`, a
   // port): start with room for four rather than growing one by one.
   if (keys.capacity() == 0) Reserve(4);
+  key_bits |= KeyBit(key);
   keys.push_back(std::move(key));
   v.key_range = written_at;
   items.push_back(std::move(v));

@@ -37,6 +37,10 @@ struct Value {
   ValueKind kind = ValueKind::Null;
   SourceRange range;
   bool boolean = false;
+  // Record: one bit per key (KeyBit), so that Get rejects most names a record
+  // does not have without comparing them against every key. The component
+  // reader asks a record for every field it knows, most of them not written.
+  uint32_t key_bits = 0;
   int64_t integer = 0;       // Int, Milli (thousandths), Bytes, Duration (ms)
   base::Decimal decimal;     // Decimal
   std::string text;          // String, Symbol; Record: the tag of a built-in's result

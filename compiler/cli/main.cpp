@@ -176,6 +176,9 @@ int main(int argc, char** argv) {
   }
 
   if (lsp_cmd->parsed()) finish(kstate::lsp::RunStdio());
+  // Every other command compiles once and exits (the language server keeps
+  // running, and gives memory back after a large file is closed).
+  kstate::TuneAllocatorForOneShot();
   if (cluster.Parsed()) finish(RunClusterProgram(argc, argv));
   // A closed standard output (`kstatec build | head -1`) is a write error
   // reported as KS4002 with exit 1, as a full disk is, not a silent death.

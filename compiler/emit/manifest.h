@@ -31,6 +31,9 @@ class Key {
   Key(std::string_view s) : owned_(s) {}        // NOLINT(google-explicit-constructor)
 
   std::string_view view() const { return literal_.data() ? literal_ : std::string_view(owned_); }
+  // A string literal's (or constant's) text, whose address stays the same for
+  // the life of the process; null data for an owned key.
+  std::string_view literal() const { return literal_; }
   operator std::string_view() const { return view(); }  // NOLINT(google-explicit-constructor)
   friend bool operator==(const Key& a, std::string_view b) { return a.view() == b; }
 

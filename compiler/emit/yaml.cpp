@@ -240,6 +240,26 @@ Style ChooseStyle(std::string_view s, bool is_key) {
   return PlainAscii(s, ascii.pair_chars) ? Style::Plain : Style::DoubleQuoted;
 }
 
+// Whether `key` is written as a plain implicit key.
+bool PlainKey(std::string_view key) { return key.size() <= kMaxImplicitKey && ChooseStyle(key, true) == Style::Plain; }
+
+// PlainKey for a key whose text is a literal (Key::literal()), remembered by
+// its address: the lowering writes the same few hundred literals into every
+// object, and a literal's address and text never change. One cache per thread
+// (components are lowered in parallel), direct-mapped: a collision only costs
+// a new scan.
+bool PlainLiteralKey(std::string_view literal) {
+  struct Entry {
+    const char* data = nullptr;
+    size_t size = 0;
+    bool plain = false;
+  };
+  thread_local std::array<Entry, 1024> cache;
+  Entry& e = cache[(reinterpret_cast<uintptr_t>(literal.data()) >> 2) % cache.size()];
+  if (e.data != literal.data() || e.size != literal.size()) e = {literal.data(), literal.size(), PlainKey(literal)};
+  return e.plain;
+}
+
 // ---------------------------------------------------------------------------
 // Scalar writers.
 
@@ -453,9 +473,10 @@ class YamlWriter {
 
   // One member, after `lead` spaces: "key:" and its value. The common
   // "key: scalar" line is written in one piece.
-  void Member(std::string_view key, const Node& value, size_t lead, size_t indent) {
+  void Member(const Key& written, const Node& value, size_t lead, size_t indent) {
+    std::string_view key = written.view();
     Style style = ValueStyle(value);
-    if (key.size() > kMaxImplicitKey || ChooseStyle(key, true) != Style::Plain) {
+    if (written.literal().data() ? !PlainLiteralKey(key) : !PlainKey(key)) {
       SpecialKey(key, lead, indent);
     } else if (style == Style::Plain && !IsBlock(value)) {
       char* p = Copy(Spaces(Room(lead + kSpaceRoom + key.size() + PlainScalarRoom(value) + 3), lead), key);
