@@ -21,7 +21,8 @@ namespace kstate::emit {
 class Key {
  public:
   // Implicit so that `AddStr("name", ...)` stays as written. Only for arrays
-  // with static storage duration: string literals and namespace-scope constants.
+  // with static storage duration: string literals and namespace-scope constants
+  // (the YAML writer remembers by address whether a literal key needs quotes).
   template <size_t N>
   Key(const char (&literal)[N]) : literal_(literal, N - 1) {}  // NOLINT(google-explicit-constructor)
   // A writable array may change or go away before the key does.
