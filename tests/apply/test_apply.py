@@ -13,6 +13,7 @@ import socket
 import socketserver
 import threading
 import select
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -90,6 +91,7 @@ class ConnectProxy(socketserver.ThreadingTCPServer):
 class ApplyTest(support.FakeServerTestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="kstate-apply-")
+        self.addCleanup(shutil.rmtree, self.dir, ignore_errors=True)
 
     def kstatec(self, *args, timeout=60):
         return support.run_kstatec(ARGS.kstatec, self.server, "apply", *args, timeout=timeout)

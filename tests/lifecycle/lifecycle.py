@@ -17,6 +17,7 @@ import base64
 import hashlib
 import json
 import os
+import shutil
 import sys
 import tempfile
 import unittest
@@ -54,6 +55,7 @@ class LifecycleTest(support.FakeServerTestCase):
         LifecycleTest.counter += 1
         self.ns = "%s-%d" % (self.__class__.__name__.lower()[:20], LifecycleTest.counter)
         self.dir = tempfile.mkdtemp(prefix="kstate-lifecycle-")
+        self.addCleanup(shutil.rmtree, self.dir, ignore_errors=True)
 
     def write(self, name, text):
         return support.write_file(self.dir, name, text)
