@@ -351,6 +351,8 @@ namespace {
 // For each `let` of a template's body: how often its value names each
 // parameter, directly or through the `let`s before it.
 using LetUses = std::unordered_map<std::string_view, std::vector<int>>;
+// Each `let` of a template's body: the expression it names.
+using LetValues = std::unordered_map<std::string_view, const syntax::Expr*>;
 
 // How often each parameter is named in `root` (and in the blocks of override
 // expressions below it); a name bound by a `let` in `lets` counts as the
@@ -401,18 +403,20 @@ void CountParams(const syntax::Expr* root, const syntax::Block* root_block, cons
 }
 
 // The `let`s of `b` and of the sections inside it, in source order, each
-// resolved through the ones before it. A name is matched without scopes: a
-// `let` stands for its name in every statement of the body, also outside its
-// section and, for a `let` that reuses a parameter's name, before it. That is
-// close enough for a warning.
-void CollectLets(const syntax::Block& b, const std::vector<syntax::Param>& params, LetUses& lets) {
+// resolved through the ones before it; `values` gets each one's expression. A
+// name is matched without scopes: a `let` stands for its name in every
+// statement of the body, also outside its section and, for a `let` that
+// reuses a parameter's name, before it. That is close enough for a warning.
+void CollectLets(const syntax::Block& b, const std::vector<syntax::Param>& params, LetUses& lets,
+                 LetValues& values) {
   for (const syntax::Stmt* st : b.stmts) {
     if (st->kind == syntax::StmtKind::Let) {
       std::vector<int> uses(params.size(), 0);
       CountParams(st->value, nullptr, params, lets, uses);
       lets[st->name.text] = std::move(uses);
+      values[st->name.text] = st->value;
     } else if (st->body) {
-      CollectLets(*st->body, params, lets);
+      CollectLets(*st->body, params, lets, values);
     }
   }
 }
@@ -453,12 +457,100 @@ void ForEachSetting(const syntax::Block& b, const std::string& prefix,
   }
 }
 
+using EntryFn = std::function<void(const std::string& path, const syntax::Expr* value, const syntax::Block* body)>;
+
+// The walks below follow `let`s and both branches of `if`s, so a hostile body
+// (`let a = if c then b else b`, `let b = if c then d else d`, ...) could
+// make them exponential. Each field's walk shares one budget of steps: far
+// more than any template written by hand needs, and a bound on the work and
+// on the depth of recursion.
+struct ListWalk {
+  const LetValues& lets;
+  int budget = 512;
+  bool Step() { return --budget >= 0; }
+};
+
+// The name a list item gives itself (`{ name: "data", ... }`), through `let`s,
+// `if`s whose branches agree and overrides of a named record; nullptr when
+// it has none that is written out.
+const std::string* ItemName(const syntax::Expr* e, ListWalk& walk) {
+  if (!e || !walk.Step()) return nullptr;
+  switch (e->kind) {
+    case syntax::ExprKind::Name: {
+      auto it = walk.lets.find(e->name.text);
+      return it == walk.lets.end() ? nullptr : ItemName(it->second, walk);
+    }
+    case syntax::ExprKind::If: {
+      if (e->items.size() != 3) return nullptr;
+      const std::string* a = ItemName(e->items[1], walk);
+      const std::string* b = ItemName(e->items[2], walk);
+      return a && b && *a == *b ? a : nullptr;
+    }
+    case syntax::ExprKind::Override: return ItemName(e->base, walk);
+    case syntax::ExprKind::Record:
+      for (const syntax::RecordEntry& r : e->entries) {
+        const std::string* key = r.key ? syntax::LiteralText(*r.key) : nullptr;
+        if (key && *key == "name") return r.value ? syntax::LiteralText(*r.value) : nullptr;
+      }
+      return nullptr;
+    default: return nullptr;
+  }
+}
+
+// Calls `f` for each expression `e` may stand for: itself, or through `let`s
+// and both branches of `if`s, what they name.
+void ForEachAlternative(const syntax::Expr* e, ListWalk& walk, const std::function<void(const syntax::Expr&)>& f) {
+  if (!e || !walk.Step()) return;
+  if (e->kind == syntax::ExprKind::Name) {
+    if (auto it = walk.lets.find(e->name.text); it != walk.lets.end()) ForEachAlternative(it->second, walk, f);
+  } else if (e->kind == syntax::ExprKind::If) {
+    if (e->items.size() != 3) return;
+    ForEachAlternative(e->items[1], walk, f);
+    ForEachAlternative(e->items[2], walk, f);
+  } else {
+    f(*e);
+  }
+}
+
+// Calls `f` for each field of a named list item with the path a named
+// section would write it as: item `{ name: "data", size: storage }` of field
+// `storage` gives `storage data.size`.
+void ForEachItemEntry(const syntax::Expr* item, const std::string& field, ListWalk& walk, const EntryFn& f) {
+  ForEachAlternative(item, walk, [&](const syntax::Expr& e) {
+    const std::string* name = ItemName(&e, walk);
+    if (!name) return;
+    if (e.kind == syntax::ExprKind::Record) {
+      for (const syntax::RecordEntry& r : e.entries) {
+        const std::string* key = r.key ? syntax::LiteralText(*r.key) : nullptr;
+        if (key && *key != "name") f(base::Cat({field, " ", *name, ".", *key}), r.value, nullptr);
+      }
+    } else if (e.kind == syntax::ExprKind::Override && e.block) {
+      ForEachItemEntry(e.base, field, walk, f);
+      ForEachSetting(*e.block, base::Cat({field, " ", *name, "."}),
+                     [&](const std::string& path, const syntax::Stmt& st) { f(path, st.value, st.body); });
+    }
+  });
+}
+
+// ForEachItemEntry over every item of a list value: a list literal, through
+// `let`s, `if`s and `+`.
+void ForEachListEntry(const syntax::Expr* list, const std::string& field, ListWalk& walk, const EntryFn& f) {
+  ForEachAlternative(list, walk, [&](const syntax::Expr& e) {
+    if (e.kind == syntax::ExprKind::List) {
+      for (const syntax::Expr* item : e.items) ForEachItemEntry(item, field, walk, f);
+    } else if (e.kind == syntax::ExprKind::Binary && e.op == syntax::Op::Add) {
+      for (const syntax::Expr* side : e.items) ForEachListEntry(side, field, walk, f);
+    }
+  });
+}
+
 // What `decl`'s body sets from a parameter that it also uses for other values.
 std::vector<DerivedSetting> FindDerivedSettings(const syntax::Decl& decl) {
   // Every use of each parameter: in the body, and in the defaults and bounds
   // of the parameters.
   LetUses lets;
-  CollectLets(*decl.body, decl.params, lets);
+  LetValues let_values;
+  CollectLets(*decl.body, decl.params, lets, let_values);
   std::vector<int> total(decl.params.size(), 0);
   CountParams(nullptr, decl.body, decl.params, lets, total);
   for (const syntax::Param& p : decl.params) {
@@ -474,8 +566,30 @@ std::vector<DerivedSetting> FindDerivedSettings(const syntax::Decl& decl) {
     for (size_t i = 0; i < here.size(); ++i) {
       if (here[i] > 0 && total[i] > here[i]) derived.push_back({path, i, &st});
     }
+    // A list of named items (`storage = [{ name: "data", size: storage }]`)
+    // is overridden item by item, as `storage data { size = ... }`. Such an
+    // entry counts as derived when its parameter is also used outside the
+    // whole field: the branches of an `if` that picks the item name it twice.
+    if (st.kind != syntax::StmtKind::Assign || !st.value) return;
+    ListWalk walk{let_values};
+    ForEachListEntry(st.value, path, walk,
+                     [&](const std::string& entry_path, const syntax::Expr* value, const syntax::Block* body) {
+                       std::vector<int> entry(decl.params.size(), 0);
+                       CountParams(value, body, decl.params, lets, entry);
+                       for (size_t i = 0; i < entry.size(); ++i) {
+                         if (entry[i] > 0 && total[i] > here[i]) derived.push_back({entry_path, i, &st});
+                       }
+                     });
   });
   return derived;
+}
+
+// True when an override of `path` replaces `derived`: the same path, or one
+// that holds it (`resources = {...}` replaces `resources.memory`, and
+// `storage = [...]` replaces `storage data.size`).
+bool Replaces(std::string_view path, std::string_view derived) {
+  if (!derived.starts_with(path)) return false;
+  return derived.size() == path.size() || derived[path.size()] == '.' || derived[path.size()] == ' ';
 }
 
 }  // namespace
@@ -489,10 +603,10 @@ void WarnOverriddenDerivations(const Template& t, const syntax::Expr& callee, co
   if (derived.empty()) return;
   ForEachSetting(overrides, "", [&](const std::string& path, const syntax::Stmt& st) {
     for (const DerivedSetting& d : derived) {
-      if (d.path != path) continue;
+      if (!Replaces(path, d.path)) continue;
       std::string_view param = decl.params[d.param].name.text;
       diag::Diagnostic& w = diags.Report(K::OverrideLeavesDerived, st.range, path, decl.name.text, param);
-      w.notes.push_back({d.stmt->range, fmt::format("the template sets `{}` from `{}` here", path, param)});
+      w.notes.push_back({d.stmt->range, fmt::format("the template sets `{}` from `{}` here", d.path, param)});
       std::string written = callee.kind == syntax::ExprKind::Field  // `kafka.server` or `server`
                                 ? fmt::format("{}.{}", callee.base->name.text, callee.name.text)
                                 : std::string(callee.name.text);
