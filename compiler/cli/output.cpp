@@ -51,40 +51,45 @@ std::optional<WriteError> WriteObjectFiles(const Compilation& c, const std::stri
   };
   mode_t mask = ::umask(0);
   ::umask(mask);
-  size_t width = fmt::format("{}", c.object_count()).size();
-  for (size_t i = 0; i < c.object_count(); ++i) {
-    ObjectInfo o = c.object(i);
-    std::string base = fmt::format("{:0{}}-{}{}-{}.{}", i + 1, std::max<size_t>(width, 2),
+  // Objects are lowered and written one component at a time, so a build of
+  // thousands of components holds one component's objects, not all of them.
+  std::optional<WriteError> error;
+  c.ForEachObjectText(json, [&](size_t i, size_t count, const ObjectInfo& o, std::string_view body) {
+    size_t width = std::max<size_t>(fmt::formatted_size("{}", count), 2);
+    std::string base = fmt::format("{:0{}}-{}{}-{}.{}", i + 1, width,
                                    o.namespace_name.empty() ? "" : o.namespace_name + "-", base::AsciiLower(o.kind), o.name,
                                    json ? "json" : "yaml");
     fs::path final_path = fs::path(dir) / base;
     std::string tmp = (fs::path(dir) / ("." + base + ".XXXXXX")).string();
-    std::string body = json ? c.ObjectJson(i) : c.ObjectYaml(i);
     int fd = ::mkstemp(tmp.data());
     if (fd < 0) {
-      int error = errno;
-      cleanup();
-      return WriteError{final_path.string(), std::strerror(error)};
+      error = WriteError{final_path.string(), std::strerror(errno)};
+      return false;
     }
     bool ok = WriteAll(fd, body) && ::fchmod(fd, 0666 & ~mask) == 0;
-    int error = errno;
+    int saved = errno;
     if (::close(fd) != 0 && ok) {
       ok = false;
-      error = errno;
+      saved = errno;
     }
     if (!ok) {
       fs::remove(tmp, ec);
-      cleanup();
-      return WriteError{final_path.string(), std::strerror(error)};
+      error = WriteError{final_path.string(), std::strerror(saved)};
+      return false;
     }
     written.emplace_back(tmp, final_path);
+    return true;
+  });
+  if (error) {
+    cleanup();
+    return error;
   }
   for (auto& [tmp, final_path] : written) {
     fs::rename(tmp, final_path, ec);
     if (ec) {
-      WriteError error{final_path.string(), ec.message()};
+      WriteError failed{final_path.string(), ec.message()};
       cleanup();
-      return error;
+      return failed;
     }
   }
   return std::nullopt;

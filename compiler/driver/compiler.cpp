@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <thread>
+#include <utility>
 
 #include "compiler/check/check.h"
 #include "compiler/check/rules.h"
@@ -291,6 +292,54 @@ bool Compilation::WriteYaml(std::FILE* out) const { return WriteChunks(impl_->Ch
 bool Compilation::WriteJson(std::FILE* out) const { return WriteChunks(impl_->Chunks(true), out); }
 std::string Compilation::ObjectYaml(std::size_t i) const { return emit::WriteYaml({impl_->Objects().at(i)}); }
 std::string Compilation::ObjectJson(std::size_t i) const { return emit::WriteJson({impl_->Objects().at(i)}); }
+
+bool Compilation::ForEachObjectText(bool json, const ObjectVisitor& visit) const {
+  const Impl& impl = *impl_;
+  if (impl.diags.has_errors()) return true;
+  const check::Program& program = impl.program;
+  // Apply order sorts the objects by kind, stably (emit::Lower): an object's
+  // index is the number of objects of earlier kinds, plus those of its own
+  // kind before it in source order. A first pass lowers each component only
+  // to count its kinds; the second lowers it again and writes its objects.
+  const std::vector<emit::Object> namespaces = emit::LowerNamespaces(program);
+  std::vector<size_t> next(static_cast<size_t>(emit::ApplyRank("")) + 1, 0);
+  std::vector<emit::Object> scratch;
+  auto count = [&](const std::vector<emit::Object>& objects) {
+    for (const emit::Object& o : objects) ++next[static_cast<size_t>(emit::ApplyRank(o.kind))];
+  };
+  count(namespaces);
+  for (const check::Component& c : program.components) {
+    scratch.clear();
+    emit::LowerComponent(c, scratch);
+    count(scratch);
+  }
+  size_t total = 0;
+  for (size_t& n : next) total += std::exchange(n, total);  // counts become each kind's first index
+  std::string text;
+  auto visit_all = [&](const std::vector<emit::Object>& objects) {
+    for (const emit::Object& o : objects) {
+      text.clear();
+      if (json) {
+        text = emit::NodeToJson(o.root, true);
+        text += '\n';
+      } else {
+        emit::AppendYaml(text, o.root);
+      }
+      size_t index = next[static_cast<size_t>(emit::ApplyRank(o.kind))]++;
+      if (!visit(index, total, ObjectInfo{o.api_version, o.kind, o.name, o.namespace_, o.component}, text)) {
+        return false;
+      }
+    }
+    return true;
+  };
+  if (!visit_all(namespaces)) return false;
+  for (const check::Component& c : program.components) {
+    scratch.clear();
+    emit::LowerComponent(c, scratch);
+    if (!visit_all(scratch)) return false;
+  }
+  return true;
+}
 
 CheckCache::CheckCache() : impl_(std::make_unique<Impl>()) {}
 CheckCache::~CheckCache() = default;

@@ -169,6 +169,67 @@ TEST_CASE("determinism: Yaml() is the same before and after the objects are list
   }
 }
 
+TEST_CASE("determinism: ForEachObjectText gives each object as object() and ObjectYaml() do", "[determinism]") {
+  // ForEachObjectText lowers one component at a time (for `build -o DIR`)
+  // and numbers each object by its place in apply order; every index must
+  // come once, with the info and the text the kept objects give.
+  size_t compared = 0;
+  for (const InputFile& f : Corpus()) {
+    INFO(f.rel);
+    std::vector<std::pair<std::string, std::string>> yaml, json;
+    size_t seen_count = 0;
+    bool ok = true;
+    for (bool as_json : {false, true}) {
+      kstate::Compilation c = kstate::Compilation::FromSources({{f.rel, f.text}});
+      if (!c.ok()) break;
+      auto& texts = as_json ? json : yaml;
+      CHECK(c.ForEachObjectText(as_json, [&](std::size_t i, std::size_t count, const kstate::ObjectInfo& o,
+                                             std::string_view text) {
+        seen_count = count;
+        if (i >= count) {
+          ok = false;
+          return true;
+        }
+        if (texts.size() < count) texts.resize(count);
+        if (!texts[i].first.empty()) ok = false;  // an index visited twice
+        texts[i] = {ObjectId(o), std::string(text)};
+        return true;
+      }));
+      CHECK(ok);
+      // The same compilation, now with its objects kept.
+      REQUIRE(seen_count == c.object_count());
+      REQUIRE(texts.size() == c.object_count());
+      for (std::size_t i = 0; i < c.object_count(); ++i) {
+        INFO("object " << i << (as_json ? " (JSON)" : " (YAML)"));
+        CHECK(texts[i].first == ObjectId(c.object(i)));
+        CHECK(texts[i].second == (as_json ? c.ObjectJson(i) : c.ObjectYaml(i)));
+      }
+      ++compared;
+    }
+  }
+  CHECK(compared > 20);
+}
+
+TEST_CASE("determinism: ForEachObjectText stops when its visitor says so", "[determinism]") {
+  kstate::Compilation c = kstate::Compilation::FromSources(
+      {{"two.kstate", "component a {\n  image = \"x:1\"\n  port p = 80\n}\ncomponent b {\n  image = \"x:1\"\n"
+                      "  port p = 80\n}\n"}});
+  REQUIRE(c.ok());
+  int calls = 0;
+  CHECK_FALSE(c.ForEachObjectText(false, [&](std::size_t, std::size_t count, const kstate::ObjectInfo&,
+                                             std::string_view) {
+    CHECK(count == c.object_count());
+    return ++calls < 3;
+  }));
+  CHECK(calls == 3);
+  kstate::Compilation bad = kstate::Compilation::FromSources({{"bad.kstate", "component a { image = 1 }\n"}});
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.ForEachObjectText(false, [&](std::size_t, std::size_t, const kstate::ObjectInfo&, std::string_view) {
+    FAIL("an object of a compilation with errors");
+    return true;
+  }));
+}
+
 TEST_CASE("determinism: FromFiles and FromSources agree", "[determinism]") {
   for (const InputFile& f : Corpus()) {
     INFO(f.rel);

@@ -4,8 +4,10 @@
 
 #include <cstddef>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace kstate {
@@ -117,6 +119,15 @@ class Compilation {
   // One object.
   std::string ObjectYaml(std::size_t index) const;
   std::string ObjectJson(std::size_t index) const;
+  // Every object with its own text (what ObjectYaml / ObjectJson give), its
+  // index in apply order (as in object()) and the number of objects, without
+  // keeping them: one component is lowered at a time, so memory stays that
+  // of one component's objects (object_count() keeps all of them). Objects
+  // come in source order, not index order. Stops, and returns false, as soon
+  // as `visit` returns false; nothing is visited when there are errors.
+  using ObjectVisitor =
+      std::function<bool(std::size_t index, std::size_t count, const ObjectInfo& info, std::string_view text)>;
+  bool ForEachObjectText(bool json, const ObjectVisitor& visit) const;
 
   struct Impl;
   // For tools inside this repository (runtime, language server): the internals.
