@@ -160,6 +160,7 @@ void Checker::Declare(std::unique_ptr<syntax::File> tree) {
       break;
     }
     case syntax::DeclKind::Let: st.eval.DeclareLet(*d.let, st.current().scope); break;
+    case syntax::DeclKind::Assert: st.eval.CheckAssert(*d.let, st.current().scope); break;
     case syntax::DeclKind::Component: st.DeclareComponent(d); break;
     case syntax::DeclKind::Template: st.DeclareTemplate(std::move(tree)); break;
     case syntax::DeclKind::Import: break;  // the driver loads the file and calls Import

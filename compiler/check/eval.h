@@ -65,6 +65,9 @@ class Evaluator {
   // reported there, since the arguments are what to change, with a note at the
   // assertion. An invalid range (the default) reports at the assertion itself.
   void SetInstanceCall(SourceRange call) { instance_call_ = call; }
+  // `assert COND[, MESSAGE]`, in a body or at a file's top level: a false
+  // condition is KS3024.
+  void CheckAssert(const syntax::Stmt& s, const Scope& scope);
 
  private:
   Value EvalString(const syntax::Expr& e, const Scope& scope);
@@ -79,7 +82,6 @@ class Evaluator {
   Value EvalField(const syntax::Expr& e, const Scope& scope);
   Value EvalCall(const syntax::Expr& e, const Scope& scope);
   void ExecStmt(const syntax::Stmt& s, Scope& scope, Value& record);
-  void CheckAssert(const syntax::Stmt& s, const Scope& scope);
   // Whether `v` is a boolean. Otherwise reports why, naming `what` ("the
   // condition of `if`"): an unknown name, or a value of another type; nothing
   // for a null value, whose error is already reported.

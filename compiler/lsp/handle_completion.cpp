@@ -102,13 +102,11 @@ void AddStatementWords(Items& items, const schema::Section* section, bool top_le
               "template ${1:name}(${2:replicas}: ${3:int} = ${4:3}) {\n\t$0\n}");
     items.Add("import", kKeyword, "import a file or a standard library module", "", "import \"$1\"");
     items.Add("namespace", kKeyword, "the namespace of the components after it", "", "namespace \"$1\"");
-    items.Add("let", kKeyword, "a named value", "", "let ${1:name} = $0");
-    return;
   }
   items.Add("let", kKeyword, "a named value", "", "let ${1:name} = $0");
   items.Add("assert", kKeyword, "a condition that must hold, or the build fails with the message", "",
             "assert ${1:condition}, \"${2:message}\"");
-  if (!section) return;
+  if (top_level || !section) return;
   for (const schema::Field& f : section->fields) {
     int kind = f.kind == schema::FieldKind::Value ? kField : kKeyword;
     items.Add(std::string(f.name), kind, std::string(f.type), std::string(f.doc), FieldSnippet(f));

@@ -73,6 +73,12 @@ struct Index::Walker {
         scope.emplace_back(s.name.text, id);
         break;
       }
+      case syntax::DeclKind::Assert: {
+        const Stmt& s = *d.let;
+        if (s.value) Expression(*s.value, nullptr);
+        if (s.key) Expression(*s.key, nullptr);
+        break;
+      }
       case syntax::DeclKind::Import: {
         Definition def{DefKind::Import, d.name.text.empty() ? d.text : std::string(d.name.text), d.range,
                        d.name.text.empty() ? d.text_range : d.name.range, d.text, -1, &d};

@@ -141,7 +141,7 @@ struct Block {
   std::vector<Stmt*> stmts;
 };
 
-enum class DeclKind : uint8_t { Namespace, Component, Let, Template, Import };
+enum class DeclKind : uint8_t { Namespace, Component, Let, Template, Import, Assert };
 
 // The words a template parameter's type may start with (the checker reports
 // any other; the language server colours these).
@@ -173,7 +173,7 @@ struct Decl {
   std::string text;       // Namespace name; Import path as written
   SourceRange text_range;
   Block* body = nullptr;  // Component or Template body; Namespace options (may be null)
-  Stmt* let = nullptr;    // Let
+  Stmt* let = nullptr;    // Let: the `let` statement; Assert: the `assert` statement
   Expr* instance_of = nullptr;  // Component: the template call of `component x : t(args)`
   std::vector<Param> params;    // Template
 };

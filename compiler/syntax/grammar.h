@@ -342,7 +342,7 @@ struct import_alias : ident {};
 struct import_head : kw_import {};
 struct import_decl : seq<import_head, ws, must<import_path>, opt<ws, kw_as, ws, must<import_alias>>> {};
 
-struct top_item : sor<import_decl, template_decl, namespace_decl, component_decl, let_stmt, one<';'>> {};
+struct top_item : sor<import_decl, template_decl, namespace_decl, component_decl, let_stmt, assert_stmt, one<';'>> {};
 struct top_end : eof {};
 // A file is parsed one declaration at a time: its start, then items until the end.
 struct file_start : seq<opt<utf8::bom>, ws> {};

@@ -83,7 +83,7 @@ KSTATE_PARSE_ERROR(template_body, SyntaxExpected, "`{` to open the template's bo
 KSTATE_PARSE_ERROR(import_path, SyntaxExpected, "a quoted path after `import`, as in `import \"std/db/mariadb\" as mariadb`")
 KSTATE_PARSE_ERROR(import_alias, SyntaxExpected, "a name after `as`")
 KSTATE_PARSE_ERROR(namespace_name, SyntaxExpected, "a quoted namespace name after `namespace`, as in `namespace \"demo\"`")
-KSTATE_PARSE_ERROR(top_end, SyntaxExpected, "`component`, `template`, `import`, `namespace` or `let` at the top level")
+KSTATE_PARSE_ERROR(top_end, SyntaxExpected, "`component`, `template`, `import`, `namespace`, `let` or `assert` at the top level")
 
 #undef KSTATE_PARSE_ERROR
 

@@ -97,7 +97,7 @@ struct State {
       if (list.capacity() == 0) list.reserve(8);  // skips the first growth steps
       list.push_back(s);
     } else {
-      Decl d{DeclKind::Let, s->range};
+      Decl d{s->kind == StmtKind::Assert ? DeclKind::Assert : DeclKind::Let, s->range};
       d.name = s->name;
       d.let = s;
       file.decls.push_back(d);
