@@ -129,7 +129,9 @@ int main(int argc, char** argv) {
   build->add_option("--format,-f", format, "Output format: yaml (multi-document) or json (a List when several)")
       ->check(CLI::IsMember({"yaml", "json"}))
       ->capture_default_str();
-  build->add_option("-o,--output-dir", out_dir, "Write one file per object into DIR instead of printing them")
+  build->add_option("-o,--output-dir", out_dir,
+                    "Write one file per object into DIR instead of printing them; files of the last build into DIR "
+                    "that this one does not write again are removed (DIR/.kstatec-files lists them)")
       ->type_name("DIR")
       ->check([](const std::string& dir) { return dir.empty() ? std::string("DIR is empty") : std::string(); });
   build->footer("Objects come in apply order: Namespaces, ServiceAccounts, Roles, RoleBindings, ClusterRoles, "

@@ -9,6 +9,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <set>
+#include <variant>
 #include <vector>
 
 #include <fmt/format.h>
@@ -36,15 +39,71 @@ bool WriteStdout(std::string_view text) {
   return std::fwrite(text.data(), 1, text.size(), stdout) == text.size() && std::fflush(stdout) == 0;
 }
 
+namespace {
+
+// The names of the files the last `build -o DIR` wrote, one per line, kept in
+// DIR: the next build removes those it does not write again, so that a
+// component removed or moved in apply order leaves no stale object behind
+// for `kubectl apply -f DIR`. Without an extension kubectl reads, it is
+// never taken for a manifest.
+constexpr std::string_view kWrittenList = ".kstatec-files";
+// A list larger than this was not written by kstatec; it is ignored.
+constexpr std::uintmax_t kMaxWrittenList = 64u << 20;
+
+// Whether `name` is one that `build -o` writes: a plain file name
+// `NN-...yaml` or `NN-...json`. Only such names in the list are removed.
+bool IsObjectFileName(std::string_view name) {
+  size_t digits = 0;
+  while (digits < name.size() && name[digits] >= '0' && name[digits] <= '9') ++digits;
+  if (digits < 2 || digits >= name.size() || name[digits] != '-') return false;
+  if (name.find('/') != std::string_view::npos || name.find('\0') != std::string_view::npos) return false;
+  return name.ends_with(".yaml") || name.ends_with(".json");
+}
+
+// Writes `body` to a new file of an unpredictable name beside `final_path`
+// (mkstemp: O_CREAT | O_EXCL, so nothing already there, a symbolic link
+// planted there included, is written through) with the permissions the umask
+// allows. Returns the temporary path, or the error.
+std::variant<fs::path, WriteError> WriteTemporary(const fs::path& final_path, std::string_view body, mode_t mask) {
+  std::string tmp = (final_path.parent_path() / ("." + final_path.filename().string() + ".XXXXXX")).string();
+  int fd = ::mkstemp(tmp.data());
+  if (fd < 0) return WriteError{final_path.string(), std::strerror(errno)};
+  bool ok = WriteAll(fd, body) && ::fchmod(fd, 0666 & ~mask) == 0;
+  int error = errno;
+  if (::close(fd) != 0 && ok) {
+    ok = false;
+    error = errno;
+  }
+  if (!ok) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    return WriteError{final_path.string(), std::strerror(error)};
+  }
+  return fs::path(tmp);
+}
+
+// The names the last build listed in `list`; none when there is no list, or
+// when it is not a regular file of a sane size (a FIFO is never opened).
+std::vector<std::string> ReadWrittenList(const fs::path& list) {
+  std::error_code ec;
+  fs::file_status st = fs::symlink_status(list, ec);
+  if (ec || !fs::is_regular_file(st) || fs::file_size(list, ec) > kMaxWrittenList || ec) return {};
+  std::ifstream in(list);
+  std::vector<std::string> names;
+  for (std::string line; std::getline(in, line);) {
+    if (IsObjectFileName(line)) names.push_back(std::move(line));
+  }
+  return names;
+}
+
+}  // namespace
+
 std::optional<WriteError> WriteObjectFiles(const Compilation& c, const std::string& dir, bool json) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return WriteError{dir, "cannot create the directory: " + ec.message()};
   // Write everything under temporary names first, then rename: a failure
-  // while writing leaves the directory as it was. The temporary names are
-  // new files of unpredictable names (mkstemp: O_CREAT | O_EXCL), so nothing
-  // already in the directory, a symbolic link planted there included, is
-  // written through or removed.
+  // while writing leaves the directory as it was.
   std::vector<std::pair<fs::path, fs::path>> written;
   auto cleanup = [&]() {
     for (auto& [tmp, final_path] : written) fs::remove(tmp, ec);
@@ -60,24 +119,12 @@ std::optional<WriteError> WriteObjectFiles(const Compilation& c, const std::stri
                                    o.namespace_name.empty() ? "" : o.namespace_name + "-", base::AsciiLower(o.kind), o.name,
                                    json ? "json" : "yaml");
     fs::path final_path = fs::path(dir) / base;
-    std::string tmp = (fs::path(dir) / ("." + base + ".XXXXXX")).string();
-    int fd = ::mkstemp(tmp.data());
-    if (fd < 0) {
-      error = WriteError{final_path.string(), std::strerror(errno)};
+    auto tmp = WriteTemporary(final_path, body, mask);
+    if (auto* failed = std::get_if<WriteError>(&tmp)) {
+      error = std::move(*failed);
       return false;
     }
-    bool ok = WriteAll(fd, body) && ::fchmod(fd, 0666 & ~mask) == 0;
-    int saved = errno;
-    if (::close(fd) != 0 && ok) {
-      ok = false;
-      saved = errno;
-    }
-    if (!ok) {
-      fs::remove(tmp, ec);
-      error = WriteError{final_path.string(), std::strerror(saved)};
-      return false;
-    }
-    written.emplace_back(tmp, final_path);
+    written.emplace_back(std::get<fs::path>(std::move(tmp)), final_path);
     return true;
   });
   if (error) {
@@ -91,6 +138,29 @@ std::optional<WriteError> WriteObjectFiles(const Compilation& c, const std::stri
       cleanup();
       return failed;
     }
+  }
+  // Remove what the last build wrote and this one did not: only names of the
+  // list, only object file names, only regular files. One that cannot be
+  // removed stays listed, so the next build tries again.
+  std::set<std::string> now;
+  for (auto& [tmp, final_path] : written) now.insert(final_path.filename().string());
+  const fs::path list = fs::path(dir) / kWrittenList;
+  std::vector<std::string> listed(now.begin(), now.end());
+  for (const std::string& name : ReadWrittenList(list)) {
+    if (now.contains(name)) continue;
+    fs::path stale = fs::path(dir) / name;
+    if (!fs::is_regular_file(fs::symlink_status(stale, ec))) continue;  // gone, or not a file kstatec wrote
+    if (!fs::remove(stale, ec) && ec) listed.push_back(name);
+  }
+  std::string text;
+  for (const std::string& name : listed) text += name + "\n";
+  auto tmp = WriteTemporary(list, text, mask);
+  if (auto* failed = std::get_if<WriteError>(&tmp)) return std::move(*failed);
+  fs::rename(std::get<fs::path>(tmp), list, ec);
+  if (ec) {
+    WriteError failed{list.string(), ec.message()};
+    fs::remove(std::get<fs::path>(tmp), ec);
+    return failed;
   }
   return std::nullopt;
 }

@@ -16,8 +16,10 @@ struct WriteError {
   std::string reason;
 };
 
-// Writes one file per object into `dir` (created when missing). Returns
-// nothing on success; on failure no file is left half-written.
+// Writes one file per object into `dir` (created when missing), then removes
+// the files the last build listed in `dir`/.kstatec-files that this one did
+// not write again, and lists its own. Returns nothing on success; on failure
+// no file is left half-written.
 std::optional<WriteError> WriteObjectFiles(const Compilation& c, const std::string& dir, bool json);
 
 // Writes all of `text` to `fd`, retrying short writes; false with errno set.

@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """The kstatec command line keeps its contract: exit codes, --werror, -o DIR.
 
+`build -o DIR` also removes the files of its last build into DIR that it does
+not write again (listed in DIR/.kstatec-files), and nothing else.
+
   0  ok (warnings allowed), with the manifests on stdout
   1  errors in the input (or warnings under --werror), nothing on stdout
   2  wrong usage
@@ -22,6 +25,11 @@ CLEAN = """component db {
 """
 WARNS = CLEAN.replace('  readiness = tcp(pg)\n', '')
 BROKEN = CLEAN.replace('image', 'imag')
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
 
 
 def main():
@@ -89,8 +97,46 @@ def main():
         out = os.path.join(tmp, "out")
         p = run("build", files["clean"], "-o", out)
         names = sorted(os.listdir(out)) if os.path.isdir(out) else []
-        expect("-o DIR writes one file per object in apply order",
-               p.returncode == 0 and names == ["01-service-db.yaml", "02-statefulset-db.yaml"], p)
+        expect("-o DIR writes one file per object in apply order, and the list of them",
+               p.returncode == 0 and names == [".kstatec-files", "01-service-db.yaml", "02-statefulset-db.yaml"]
+               and read(os.path.join(out, ".kstatec-files")) == "01-service-db.yaml\n02-statefulset-db.yaml\n", p)
+        # A second component moves the first's StatefulSet from 02 to 03; the
+        # old 02 must go, or `kubectl apply -f DIR` applies the old StatefulSet
+        # before the new one. Files the list does not name stay.
+        two = os.path.join(tmp, "two.kstate")
+        with open(two, "w") as f:
+            f.write(CLEAN + CLEAN.replace("component db", "component cache"))
+        for name in ("notes.txt", "99-mine.yaml"):
+            with open(os.path.join(out, name), "w") as f:
+                f.write("mine")
+        p = run("build", two, "-o", out)
+        expect("-o DIR removes the files of its last build it does not write again, and only those",
+               p.returncode == 0 and sorted(os.listdir(out)) == [
+                   ".kstatec-files", "01-service-db.yaml", "02-service-cache.yaml", "03-statefulset-db.yaml",
+                   "04-statefulset-cache.yaml", "99-mine.yaml", "notes.txt"], p)
+        # A list edited by hand: names outside DIR, directories, links and
+        # names kstatec does not write are never removed; a FIFO in the list's
+        # place is not read (no hang).
+        victim = os.path.join(tmp, "victim")
+        with open(victim, "w") as f:
+            f.write("keep")
+        os.mkdir(os.path.join(out, "05-dir.yaml"))
+        os.symlink(victim, os.path.join(out, "06-link.yaml"))
+        with open(os.path.join(out, ".kstatec-files"), "w") as f:
+            f.write("../victim\n01-x/../../victim.yaml\n05-dir.yaml\n06-link.yaml\nnotes.txt\n\n" + "9" * 5000 + "\n")
+        p = run("build", files["clean"], "-o", out)
+        expect("-o DIR removes nothing a hand-edited list names outside what it writes",
+               p.returncode == 0 and read(victim) == "keep" and sorted(os.listdir(out)) == [
+                   ".kstatec-files", "01-service-db.yaml", "02-service-cache.yaml", "02-statefulset-db.yaml",
+                   "03-statefulset-db.yaml", "04-statefulset-cache.yaml", "05-dir.yaml", "06-link.yaml", "99-mine.yaml",
+                   "notes.txt"]
+               and os.path.isdir(os.path.join(out, "05-dir.yaml")) and os.path.islink(os.path.join(out, "06-link.yaml")),
+               p)
+        os.remove(os.path.join(out, ".kstatec-files"))
+        os.mkfifo(os.path.join(out, ".kstatec-files"))
+        p = run("build", two, "-o", out)
+        expect("-o DIR does not read a FIFO in place of its list",
+               p.returncode == 0 and os.path.isfile(os.path.join(out, ".kstatec-files")), p)
         blocked = os.path.join(tmp, "file")
         open(blocked, "w").close()
         p = run("build", files["clean"], "-o", os.path.join(blocked, "sub"))
@@ -109,7 +155,7 @@ def main():
         p = run("build", files["clean"], "-o", planted)
         expect("-o writes through no planted symbolic link",
                p.returncode == 0 and open(victim).read() == "keep"
-               and sorted(os.listdir(planted)) == [".01-service-db.yaml.tmp", "01-service-db.yaml",
+               and sorted(os.listdir(planted)) == [".01-service-db.yaml.tmp", ".kstatec-files", "01-service-db.yaml",
                                                     "02-statefulset-db.yaml"], p)
         for args in (("build", files["clean"], "-o", ""), ("check", files["clean"], "--error-limit", "-1"),
                      ("status", files["clean"], "-n", "../namespaces/other")):
