@@ -145,12 +145,12 @@ std::optional<WriteError> WriteObjectFiles(const Compilation& c, const std::stri
   std::set<std::string> now;
   for (auto& [tmp, final_path] : written) now.insert(final_path.filename().string());
   const fs::path list = fs::path(dir) / kWrittenList;
-  std::vector<std::string> listed(now.begin(), now.end());
+  std::set<std::string> listed = now;
   for (const std::string& name : ReadWrittenList(list)) {
-    if (now.contains(name)) continue;
+    if (listed.contains(name)) continue;  // written again, or listed twice
     fs::path stale = fs::path(dir) / name;
     if (!fs::is_regular_file(fs::symlink_status(stale, ec))) continue;  // gone, or not a file kstatec wrote
-    if (!fs::remove(stale, ec) && ec) listed.push_back(name);
+    if (!fs::remove(stale, ec) && ec) listed.insert(name);
   }
   std::string text;
   for (const std::string& name : listed) text += name + "\n";
