@@ -10,9 +10,11 @@
 
 namespace {
 
-// Edits that move text around, break and fix names, and change `let`s.
+// Edits that move text around, break and fix names, change `let`s and add
+// assertions (in a body, or at the top level, where the cache leaves them out).
 const char* const kSnippets[] = {"x", " ", "\n", "}", "{", "\"", "1", "0", "Gi", "replicas = 2\n", "let q = 3\n",
-                                 "component extra { image = \"a:1\" }\n", "// note\n", "😀"};
+                                 "component extra { image = \"a:1\" }\n", "// note\n", "😀",
+                                 "assert 1 > 0\n", "assert replicas > 9, \"many\"\n"};
 
 std::string Mutate(std::string text, std::mt19937& rng) {
   std::uniform_int_distribution<size_t> where(0, text.size());
