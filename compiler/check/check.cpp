@@ -260,6 +260,7 @@ void Checker::State::Build(Component& c, const Value& record, std::initializer_l
                            bool rules, const Template* tmpl) {
   Reader reader(eval, current().scope);
   ComponentBuilder(reader, c).Build(record);
+  eval.ExplainLaterLets(bodies);
   if (!rules) return;
   CheckComponent(c, diags);
   for (const syntax::Block* body : bodies) {

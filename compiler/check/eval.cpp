@@ -83,6 +83,7 @@ void Evaluator::DeclareLet(const syntax::Stmt& let, Scope& scope) {
 
 void Evaluator::ReportUnknownName(const Value& symbol, const Scope& scope) {
   diag::Diagnostic& d = diags_.Report(K::UnknownName, symbol.range, symbol.text);
+  unknown_uses_.push_back({diags_.list().size() - 1, symbol.text, symbol.range});
   std::vector<std::string_view> names;
   scope.Collect(names);
   diag::SuggestClosest(d, symbol.text, names);

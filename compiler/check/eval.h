@@ -55,6 +55,7 @@ class Evaluator {
   void ResetBudget() {
     work_ = 0;
     exhausted_ = false;
+    unknown_uses_.clear();
   }
   // Reports "unknown name" for a symbol that reached a place needing a value.
   void ReportUnknownName(const Value& symbol, const Scope& scope);
@@ -68,6 +69,11 @@ class Evaluator {
   // `assert COND[, MESSAGE]`, in a body or at a file's top level: a false
   // condition is KS3024.
   void CheckAssert(const syntax::Stmt& s, const Scope& scope);
+  // Explains the unknown names reported since the last ResetBudget that a
+  // `let` of `bodies` binds after their use, in the block of the use or one
+  // around it: a note at that `let` and a help to move it up. Called once a
+  // declaration has been read, when every unknown name is reported.
+  void ExplainLaterLets(std::initializer_list<const syntax::Block*> bodies);
 
  private:
   Value EvalString(const syntax::Expr& e, const Scope& scope);
@@ -92,7 +98,15 @@ class Evaluator {
   // The budget bounds the time and memory any input can make evaluation use.
   bool Spend(uint64_t steps, SourceRange where);
 
+  // An unknown name reported (KS2006) and not yet explained.
+  struct UnknownUse {
+    size_t diag;  // its index in diags_.list()
+    std::string name;
+    SourceRange range;
+  };
+
   diag::Diagnostics& diags_;
+  std::vector<UnknownUse> unknown_uses_;
   int depth_ = 0;
   uint64_t work_ = 0;
   bool exhausted_ = false;

@@ -208,6 +208,53 @@ Value Evaluator::EvalBlock(const syntax::Block& block, const Scope& scope, std::
 
 namespace {
 
+// The first `let NAME` after offset `at` in `block`, or in the section
+// around `at` inside it (a `let` is visible in its block and the blocks in
+// it), in file `file`; nullptr when there is none.
+const syntax::Stmt* LetAfter(const syntax::Block& block, std::string_view name, uint32_t file, uint32_t at) {
+  const syntax::Block* b = &block;
+  while (b) {
+    const syntax::Block* inner = nullptr;
+    for (const syntax::Stmt* st : b->stmts) {
+      if (st->kind == syntax::StmtKind::Let && st->name.text == name && st->name.range.begin > at) return st;
+      const syntax::Block* body = st->body;
+      if (body && body->range.file == file && body->range.begin <= at && at < body->range.end) inner = body;
+    }
+    b = inner;  // no `let` here: the section holding `at`, where one may follow it too
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+void Evaluator::ExplainLaterLets(std::initializer_list<const syntax::Block*> bodies) {
+  // Each use walks the body's statements: only the first few are explained,
+  // so that thousands of unknown names in a long body stay linear.
+  constexpr size_t kMaxExplained = 64;
+  if (unknown_uses_.size() > kMaxExplained) unknown_uses_.resize(kMaxExplained);
+  for (const UnknownUse& u : unknown_uses_) {
+    if (u.diag >= diags_.list().size()) continue;
+    diag::Diagnostic& d = diags_.list()[u.diag];
+    if (d.kind != K::UnknownName || d.range != u.range) continue;
+    for (const syntax::Block* body : bodies) {
+      if (!body || body->range.file != u.range.file || u.range.begin < body->range.begin ||
+          u.range.begin >= body->range.end) {
+        continue;
+      }
+      if (const syntax::Stmt* let = LetAfter(*body, u.name, u.range.file, u.range.begin)) {
+        // The name is what was meant: not a close one ("did you mean"), nor text.
+        d.help = fmt::format("a `let` is visible only after it: move `let {}` above its first use", u.name);
+        d.fixes.clear();
+        d.notes.push_back({let->name.range, fmt::format("`{}` is declared here, after its use", u.name)});
+        break;
+      }
+    }
+  }
+  unknown_uses_.clear();
+}
+
+namespace {
+
 // "this component", "this block" or "`resources`", for messages about a record being built.
 std::string Where(const Value& record) {
   if (record.text.empty()) return "this block";

@@ -259,8 +259,24 @@ std::optional<Probe> ComponentBuilder::ReadProbe(const Value& v, std::string_vie
   return p;
 }
 
+namespace {
+
+// The tags a probe's record may carry: none (`{ tcp: 5432 }`), a built-in's
+// (`tcp(pg)`), or a probe or hook section's (`readiness { tcp = pg }`, also
+// when a `let` holds it for another field). Any other tag is a name the
+// record was built on that is not a probe (`status { period = 5s }` with no
+// `status` in scope), or another section.
+bool IsProbeTag(std::string_view tag) {
+  for (std::string_view ok : {"", "probe", "liveness", "readiness", "startup", "preStop", "postStart"}) {
+    if (tag == ok) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::optional<Probe> ComponentBuilder::ReadProbeFields(const Value& v, std::string_view what, bool hook) {
-  if (v.kind != ValueKind::Record || v.text == "secret" || v.text == "configMap") {
+  if (v.kind != ValueKind::Record || !IsProbeTag(v.text)) {
     r_.Mismatch(v, what, "a probe such as `tcp(port)`, `http(\"/path\", port)`, `exec(...)` or `grpc(port)`");
     return std::nullopt;
   }
