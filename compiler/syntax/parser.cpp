@@ -970,6 +970,32 @@ bool IsReservedWord(std::string_view word) {
   return false;
 }
 
+// Unquoted text that holds `:` or `/` (`image = mariadb:11.4`, `mount data
+// at /var/lib/mysql`) stops the parse at that character. When the error is
+// at one, and the run of text around it has only the characters of an image
+// reference or a path, returns that run: the value to quote.
+std::optional<SourceRange> BareTextAround(std::string_view text, uint32_t file, uint32_t at) {
+  if (at >= text.size() || (text[at] != ':' && text[at] != '/')) return std::nullopt;
+  auto in_run = [](char c) {
+    return IsIdentChar(c) || c == '.' || c == '/' || c == ':' || c == '@' || c == '+';
+  };
+  uint32_t begin = at, end = at;
+  while (begin > 0 && in_run(text[begin - 1])) --begin;
+  while (end < text.size() && in_run(text[end])) ++end;
+  // A run that starts after something other than a separator (`f(x):`) is
+  // not a value on its own.
+  if (begin > 0 && text[begin - 1] != ' ' && text[begin - 1] != '\t' && text[begin - 1] != '=' &&
+      text[begin - 1] != '[' && text[begin - 1] != ',' && text[begin - 1] != '(') {
+    return std::nullopt;
+  }
+  // It names something (an image, a path, a URL): it has a letter. A run that
+  // ends in `:` is a key written as in a record (`labels { app: db }`).
+  std::string_view run = text.substr(begin, end - begin);
+  bool letter = std::any_of(run.begin(), run.end(), [](char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; });
+  if (!letter || run.back() == ':') return std::nullopt;
+  return SourceRange{file, begin, end};
+}
+
 void ReportFailure(const SyntaxFailure& f, const State& st, std::string_view text) {
   uint32_t file = st.file.file_id;
   SourceRange at = TokenAt(text, file, f.offset);
@@ -1042,6 +1068,12 @@ void ReportFailure(const SyntaxFailure& f, const State& st, std::string_view tex
   diag::Diagnostic& d = st.diags.Report(diag::Kind::SyntaxExpected, at, f.message);
   if (at.begin >= text.size()) d.message += ", found the end of the file";
   else d.message += fmt::format(", found `{}`", word);
+  if (std::optional<SourceRange> bare = BareTextAround(text, file, at.begin)) {
+    std::string quoted = fmt::format("\"{}\"", text.substr(bare->begin, bare->end - bare->begin));
+    d.help = fmt::format("text with `{}` in it is a string: quote it, as in `{}`", text[at.begin], quoted);
+    d.fixes.push_back({*bare, std::move(quoted)});
+    return;  // the block is not what is wrong
+  }
   if (std::string_view(f.message) == ErrorFor<g::block_close>::message && !st.blocks.empty()) {
     d.notes.push_back(diag::Note{st.blocks.back()->range, "the block opened here"});
   }
