@@ -12,6 +12,11 @@ using K = diag::Kind;
 
 namespace {
 
+// A whole number of cores at or above this in `resources.cpu` is taken for
+// millicores written without `m` (KS3114): 100 to 1000 are the usual
+// millicore requests, and few nodes have a hundred cores to give one pod.
+constexpr int64_t kCoresLikelyMillicores = 100;
+
 // The Secret or ConfigMap a `secret(...)` / `configMap(...)` names must have a
 // name the API server accepts (a DNS subdomain); an empty or invalid one
 // passes the API server inside `secretKeyRef` and fails the pod at start.
@@ -233,7 +238,16 @@ void ComponentBuilder::ReadResources(const Value& rec, Resources& out) {
     auto one = [&](const Value& x, std::optional<int64_t>& slot, const char* what) {
       int64_t n = 0;
       std::string label = base::Cat({key, " ", what});
-      if (cpu ? r_.Millicores(x, label, n) : r_.Bytes(x, label, n)) slot = n;
+      if (!(cpu ? r_.Millicores(x, label, n) : r_.Bytes(x, label, n))) return;
+      slot = n;
+      // `cpu = 500` is 500 cores: almost always millicores without their `m`.
+      if (cpu && x.kind == ValueKind::Int && x.integer >= kCoresLikelyMillicores) {
+        std::string cores = base::IntText(x.integer);
+        diag::Diagnostic& d = r_.diags().Report(K::CpuInCores, x.range, what, cores, cores);
+        d.help = fmt::format("millicores are written with `m`: `{}m` is {} cores", cores,
+                             static_cast<double>(x.integer) / 1000);
+        d.fixes.push_back({x.range, cores + "m"});
+      }
     };
     if (v->kind == ValueKind::Range) {
       one(v->items[0], request, "request");

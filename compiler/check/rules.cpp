@@ -2,10 +2,12 @@
 #include "compiler/check/rules.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <deque>
 #include <map>
 #include <unordered_map>
 #include <set>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -65,7 +67,31 @@ void CheckNames(const Component& c, diag::Diagnostics& diags) {
   for (const Scratch& s : c.scratch) volume("scratch", s.name, s.range);
 }
 
+// A port of container `k` whose number looks like a typo of `number`: one or
+// two away, or of the same length and one digit different. Only the probe's
+// own container: a probe names only its own container's ports.
+const Port* NearPort(const Container& k, int64_t number) {
+  auto near = [&](int64_t other) {
+    if (other != number && std::llabs(other - number) <= 2) return true;
+    std::string a = std::to_string(number), b = std::to_string(other);
+    if (a.size() != b.size()) return false;
+    size_t differ = 0;
+    for (size_t i = 0; i < a.size(); ++i) differ += a[i] != b[i];
+    return differ == 1;
+  };
+  for (const Port& p : k.ports) {
+    if (near(p.number)) return &p;
+  }
+  return nullptr;
+}
+
 void CheckPortsAndProbes(const Component& c, diag::Diagnostics& diags) {
+  // Every port number a container of the pod declares: containers share the
+  // pod's network, so a probe may check a sidecar's port.
+  std::set<int64_t> declared;
+  for (const Port& p : c.main.ports) declared.insert(p.number);
+  for (const Container& k : c.init) for (const Port& p : k.ports) declared.insert(p.number);
+  for (const Container& k : c.sidecars) for (const Port& p : k.ports) declared.insert(p.number);
   std::map<int64_t, const Port*> numbers;
   auto each = [&](const Container& k) {
     std::map<std::string, const Port*> names;
@@ -95,6 +121,21 @@ void CheckPortsAndProbes(const Component& c, diag::Diagnostics& diags) {
                                              fmt::format("container `{}`", k.name));
           diag::SuggestClosest(d, pr->port.name, known);
           if (d.help.empty()) d.help = fmt::format("declare it: `port {} = NUMBER`", pr->port.name);
+        }
+      }
+      // A number no container declares, one digit or one or two away from a
+      // declared port, is most likely a typo of it (`tcp(3307)` beside
+      // `port mysql = 3306`). Other undeclared numbers are left alone: a
+      // health port that is not declared is common (CoreDNS's 8080 and 8181).
+      if (pr->port.name.empty() && pr->port.number != 0 && pr->handler != Probe::Handler::Exec &&
+          !declared.contains(pr->port.number)) {
+        if (const Port* near = NearPort(k, pr->port.number)) {
+          bool hook = kind == "preStop" || kind == "postStart";
+          diag::Diagnostic& d = diags.Report(K::ProbeUndeclaredPort, pr->port.range,
+                                             base::Cat({kind, hook ? " hook" : " probe"}), pr->port.number,
+                                             near->name, near->number);
+          d.help = fmt::format("if you meant `{}`, check it by name: `{}`", near->name, near->name);
+          d.fixes.push_back({pr->port.range, near->name});
         }
       }
       if ((kind == "liveness" || kind == "startup") && pr->success && *pr->success != 1) {
