@@ -177,14 +177,36 @@ void ComponentBuilder::ReadEnv(const Value& rec, Container& out) {
             else if (r_.Millicores(*d, "`divisor`", n)) e.ref_key = base::FormatMillicores(n);
           }
         } else {
-          r_.Mismatch(v, what, "text, a number, `secret(...)`, `configMap(...)`, `field(...)` or `resource(...)`");
+          r_.Mismatch(v, what,
+                      "text, a whole number, a boolean, a byte size, `secret(...)`, `configMap(...)`, `field(...)` or "
+                      "`resource(...)`");
           continue;
         }
         break;
       }
-      default:
-        r_.Mismatch(v, what, "text, a number, `secret(...)`, `configMap(...)`, `field(...)` or `resource(...)`");
+      default: {
+        const size_t before = r_.diags().list().size();
+        r_.Mismatch(v, what,
+                    "text, a whole number, a boolean, a byte size, `secret(...)`, `configMap(...)`, `field(...)` or "
+                    "`resource(...)`");
+        // A fraction, a duration or a milli-quantity has more than one text
+        // (`0.5` or `.50`, `90s` or `1m30s`), so none is chosen for the
+        // program: the help shows one, to write as the string it expects. No
+        // fix-it: the value may be computed, and its source text is not here.
+        std::string text;
+        switch (v.kind) {
+          case ValueKind::Decimal: text = base::FormatDecimal(v.decimal); break;
+          case ValueKind::Duration: text = base::FormatDuration(v.integer); break;
+          case ValueKind::Milli: text = base::IntText(v.integer) + 'm'; break;
+          default: break;
+        }
+        if (!text.empty() && r_.diags().list().size() > before) {
+          diag::Diagnostic& d = r_.diags().list().back();
+          d.help = base::Cat({"an environment variable is text: write the value as the string the program expects, "
+                              "such as `\"", text, "\"`"});
+        }
         continue;
+      }
     }
     out.env.push_back(std::move(e));
   }
