@@ -18,11 +18,26 @@ void Reader::Mismatch(const Value& v, std::string_view what, std::string_view ex
     return;
   }
   diag::Diagnostic& d = diags().Report(K::TypeMismatch, v.range, what, expected, Describe(v));
+  AddQuotingHelp(d, v, expected == "a string");
+}
+
+void AddQuotingHelp(diag::Diagnostic& d, const Value& v, bool text_expected) {
   // "30s" or "8Gi" in quotes: the quantity without them is what was meant.
-  if (v.kind == ValueKind::String && !v.text.empty() && std::isdigit(static_cast<unsigned char>(v.text[0])) &&
-      base::ParseNumberLiteral(v.text).error.empty() && v.text.find_first_of(" \t") == std::string::npos) {
+  if (!text_expected && v.kind == ValueKind::String && !v.text.empty() &&
+      std::isdigit(static_cast<unsigned char>(v.text[0])) && base::ParseNumberLiteral(v.text).error.empty() &&
+      v.text.find_first_of(" \t") == std::string::npos) {
     d.help = fmt::format("remove the quotes: `{}`", v.text);
     d.fixes.push_back({v.range, v.text});
+  }
+  // A version `16` or `3.1`, or a label value `true`, where text is
+  // expected: its text, quoted.
+  if (text_expected && (v.kind == ValueKind::Int || v.kind == ValueKind::Decimal || v.kind == ValueKind::Bool)) {
+    std::string quoted = fmt::format("\"{}\"", v.kind == ValueKind::Int       ? base::IntText(v.integer)
+                                                 : v.kind == ValueKind::Decimal ? base::FormatDecimal(v.decimal)
+                                                 : v.boolean                    ? "true"
+                                                                                : "false");
+    d.help = fmt::format("quote it: `{}`", quoted);
+    d.fixes.push_back({v.range, std::move(quoted)});
   }
 }
 
@@ -190,16 +205,7 @@ bool Reader::StringMap(const Value& v, std::string_view what, StringPairs& out) 
       out.emplace_back(v.keys[i], item.text);
       continue;
     }
-    if (item.kind == ValueKind::Int || item.kind == ValueKind::Bool) {
-      diag::Diagnostic& d = diags().Report(K::TypeMismatch, item.range, fmt::format("the value of `{}`", v.keys[i]),
-                                           "a string", Describe(item));
-      std::string quoted = item.kind == ValueKind::Int ? fmt::format("\"{}\"", item.integer)
-                                                       : (item.boolean ? "\"true\"" : "\"false\"");
-      d.help = fmt::format("quote it: `{}`", quoted);
-      d.fixes.push_back({item.range, quoted});
-      ok = false;
-      continue;
-    }
+    // A number or boolean gets the quoted text as help and fix-it.
     Mismatch(item, fmt::format("the value of `{}`", v.keys[i]), "a string");
     ok = false;
   }

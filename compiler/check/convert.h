@@ -27,6 +27,11 @@ using EnumWord = schema::EnumWord;
 inline constexpr size_t kMaxAnnotationBytes = 256 * 1024;
 inline constexpr size_t kMaxConfigMapBytes = 1024 * 1024;
 
+// Adds to a type mismatch the help for a value quoted where a number was
+// meant (`"20Gi"`: remove the quotes) or a number or boolean where text was
+// meant (`16` for a string: add them), with the fix-it.
+void AddQuotingHelp(diag::Diagnostic& d, const Value& v, bool text_expected);
+
 class Reader {
  public:
   Reader(Evaluator& eval, const Scope& scope) : eval_(eval), scope_(scope) {}

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "compiler/base/text.h"
+#include "compiler/check/convert.h"
 #include "compiler/check/module.h"
 
 namespace kstate::check {
@@ -119,7 +120,8 @@ bool Matches(const syntax::TypeRef& t, const Value& v, std::string_view what, Ev
       return Matches(t.args.front(), v.items[i], item, eval, scope);
     }
   }
-  eval.diags().Report(K::TypeMismatch, v.range, what, Expected(t), Describe(v));
+  diag::Diagnostic& d = eval.diags().Report(K::TypeMismatch, v.range, what, Expected(t), Describe(v));
+  AddQuotingHelp(d, v, w == "string");
   return false;
 }
 
