@@ -88,10 +88,13 @@ const Port* NearPort(const Container& k, int64_t number) {
 void CheckPortsAndProbes(const Component& c, diag::Diagnostics& diags) {
   // Every port number a container of the pod declares: containers share the
   // pod's network, so a probe may check a sidecar's port.
-  std::set<int64_t> declared;
-  for (const Port& p : c.main.ports) declared.insert(p.number);
-  for (const Container& k : c.init) for (const Port& p : k.ports) declared.insert(p.number);
-  for (const Container& k : c.sidecars) for (const Port& p : k.ports) declared.insert(p.number);
+  auto declared = [&](int64_t number) {
+    auto in = [&](const Container& k) {
+      return std::any_of(k.ports.begin(), k.ports.end(), [&](const Port& p) { return p.number == number; });
+    };
+    return in(c.main) || std::any_of(c.init.begin(), c.init.end(), in) ||
+           std::any_of(c.sidecars.begin(), c.sidecars.end(), in);
+  };
   std::map<int64_t, const Port*> numbers;
   auto each = [&](const Container& k) {
     std::map<std::string, const Port*> names;
@@ -128,7 +131,7 @@ void CheckPortsAndProbes(const Component& c, diag::Diagnostics& diags) {
       // `port mysql = 3306`). Other undeclared numbers are left alone: a
       // health port that is not declared is common (CoreDNS's 8080 and 8181).
       if (pr->port.name.empty() && pr->port.number != 0 && pr->handler != Probe::Handler::Exec &&
-          !declared.contains(pr->port.number)) {
+          !declared(pr->port.number)) {
         if (const Port* near = NearPort(k, pr->port.number)) {
           bool hook = kind == "preStop" || kind == "postStart";
           diag::Diagnostic& d = diags.Report(K::ProbeUndeclaredPort, pr->port.range,
