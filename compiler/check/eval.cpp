@@ -318,6 +318,31 @@ Value Evaluator::EvalOverride(const Expr& e, const Scope& scope) {
 }
 
 Value Evaluator::EvalUnary(const Expr& e, const Scope& scope) {
+  // `--verbose` or `-v` with no such name is most often a command-line flag
+  // meant as text; read as minus `verbose`, it is reported with that help.
+  if (e.op == Op::Neg) {
+    const Expr* x = &e;
+    uint32_t minus = 0;
+    while (x->kind == ExprKind::Unary && x->op == Op::Neg) {
+      x = x->items[0];
+      ++minus;
+    }
+    if (x->kind == ExprKind::Name && x->name.range.begin - e.range.begin == minus && !scope.Find(x->name.text)) {
+      Value symbol;
+      symbol.kind = ValueKind::Symbol;
+      symbol.text = std::string(x->name.text);
+      symbol.range = e.range;
+      size_t before = diags_.list().size();
+      ReportUnknownName(symbol, scope);
+      if (diags_.list().size() > before && diags_.list().back().fixes.empty()) {
+        diag::Diagnostic& d = diags_.list().back();
+        std::string quoted = base::Cat({"\"", std::string(minus, '-'), x->name.text, "\""});
+        d.help = base::Cat({"`-` subtracts; if this is a command-line flag or other text, quote it: `", quoted, "`"});
+        d.fixes.push_back({e.range, std::move(quoted)});
+      }
+      return Value{};
+    }
+  }
   Value v = Eval(*e.items[0], scope);
   if (v.kind == ValueKind::Null) return v;  // already reported
   v.range = e.range;

@@ -971,13 +971,23 @@ bool IsReservedWord(std::string_view word) {
 }
 
 // Unquoted text that holds `:` or `/` (`image = mariadb:11.4`, `mount data
-// at /var/lib/mysql`) stops the parse at that character. When the error is
-// at one, and the run of text around it has only the characters of an image
-// reference or a path, returns that run: the value to quote.
+// at /var/lib/mysql`), or a flag with a value (`--port=3306`), stops the
+// parse at that character. When the error is at one, and the run of text
+// around it has only the characters of an image reference, a path or a flag,
+// returns that run: the value to quote.
 std::optional<SourceRange> BareTextAround(std::string_view text, uint32_t file, uint32_t at) {
-  if (at >= text.size() || (text[at] != ':' && text[at] != '/')) return std::nullopt;
-  auto in_run = [](char c) {
-    return IsIdentChar(c) || c == '.' || c == '/' || c == ':' || c == '@' || c == '+';
+  if (at >= text.size() || (text[at] != ':' && text[at] != '/' && text[at] != '=')) return std::nullopt;
+  // A flag with a value (`--port=3306`) also holds `=`: only a run that
+  // starts with `-` may, so that `a=b:c` is not taken for one value.
+  bool flag = false;
+  if (text[at] == '=') {
+    uint32_t b = at;
+    while (b > 0 && (IsIdentChar(text[b - 1]) || text[b - 1] == '.')) --b;
+    if (b == at || text[b] != '-') return std::nullopt;
+    flag = true;
+  }
+  auto in_run = [flag](char c) {
+    return IsIdentChar(c) || c == '.' || c == '/' || c == ':' || c == '@' || c == '+' || (flag && c == '=');
   };
   uint32_t begin = at, end = at;
   while (begin > 0 && in_run(text[begin - 1])) --begin;
@@ -1070,7 +1080,9 @@ void ReportFailure(const SyntaxFailure& f, const State& st, std::string_view tex
   else d.message += fmt::format(", found `{}`", word);
   if (std::optional<SourceRange> bare = BareTextAround(text, file, at.begin)) {
     std::string quoted = fmt::format("\"{}\"", text.substr(bare->begin, bare->end - bare->begin));
-    d.help = fmt::format("text with `{}` in it is a string: quote it, as in `{}`", text[at.begin], quoted);
+    d.help = text[at.begin] == '='
+                 ? fmt::format("a command-line flag is a string: quote it, as in `{}`", quoted)
+                 : fmt::format("text with `{}` in it is a string: quote it, as in `{}`", text[at.begin], quoted);
     d.fixes.push_back({*bare, std::move(quoted)});
     return;  // the block is not what is wrong
   }

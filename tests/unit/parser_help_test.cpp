@@ -1,5 +1,6 @@
 // The help and fix-it a syntax error gets for unquoted text (an image
-// reference or a path): given where the text is a value, and only there.
+// reference, a path, a flag with a value): given where the text is a value,
+// and only there.
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -42,6 +43,8 @@ TEST_CASE("unquoted text with `:` or `/` gets a help and a fix-it that quotes al
            Case{"mount data at /var/lib/mysql", "mount data at \"/var/lib/mysql\""},
            Case{"env { URL = http://db:5432 }", "env { URL = \"http://db:5432\" }"},
            Case{"labels = { a: b:c }", "labels = { a: \"b:c\" }"},
+           Case{"args = [--port=3306]", "args = [\"--port=3306\"]"},
+           Case{"command = [\"mysqld\", --user=mysql]", "command = [\"mysqld\", \"--user=mysql\"]"},
        }) {
     INFO(c.body);
     kstate::diag::Diagnostic d = FirstDiagnostic(c.body);
@@ -53,7 +56,9 @@ TEST_CASE("unquoted text with `:` or `/` gets a help and a fix-it that quotes al
 
 TEST_CASE("a `:` or `/` that is not in a bare value gets no quoting help", "[parser]") {
   // A key written as in a record, numbers alone, and a call's result.
-  for (const char* body : {"labels { app: db }", "port mysql = 3306:3307", "x = f(a):b", "x = 8 / / 2"}) {
+  // A record's key written with `=`, which is no flag.
+  for (const char* body :
+       {"labels { app: db }", "port mysql = 3306:3307", "x = f(a):b", "x = 8 / / 2", "labels = { a=b }"}) {
     INFO(body);
     kstate::diag::Diagnostic d = FirstDiagnostic(body);
     CHECK(d.help.find("quote it") == std::string::npos);
