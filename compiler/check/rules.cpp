@@ -164,10 +164,12 @@ void CheckMounts(const Component& c, diag::Diagnostics& diags) {
   for (const Config& s : c.configs) volumes.push_back(s.name);
   for (const SecretVolume& s : c.secrets) volumes.push_back(s.name);
   for (const Scratch& s : c.scratch) volumes.push_back(s.name);
+  bool unknown_mount = false;
   auto each = [&](const Container& k) {
     std::map<std::string_view, SourceRange> paths;  // views into the mounts
     for (const Mount& m : k.mounts) {
       if (std::find(volumes.begin(), volumes.end(), m.volume) == volumes.end()) {
+        unknown_mount = true;
         diag::Diagnostic& d = diags.Report(K::MountUnknownVolume, m.volume_range, m.volume);
         diag::SuggestClosest(d, m.volume, volumes);
         if (d.help.empty()) d.help = fmt::format("declare it, for example `storage {} {{ size = 1Gi }}`", m.volume);
@@ -197,6 +199,24 @@ void CheckMounts(const Component& c, diag::Diagnostics& diags) {
   each(c.main);
   for (const Container& k : c.init) each(k);
   for (const Container& k : c.sidecars) each(k);
+  // A claim no container mounts: the state this component exists for is
+  // written inside the container instead. After a mount of an unknown
+  // volume (KS3004, most often a misspelt claim) this would repeat it.
+  if (unknown_mount) return;
+  auto mounted = [&](std::string_view volume) {
+    auto in = [&](const Container& k) {
+      return std::any_of(k.mounts.begin(), k.mounts.end(), [&](const Mount& m) { return m.volume == volume; });
+    };
+    return in(c.main) || std::any_of(c.init.begin(), c.init.end(), in) ||
+           std::any_of(c.sidecars.begin(), c.sidecars.end(), in);
+  };
+  for (const Storage& s : c.storage) {
+    if (mounted(s.name)) continue;
+    diags.Report(K::StorageNotMounted, s.range, s.name).help =
+        fmt::format("mount it where the files are kept: `storage {} {{ mount = \"/var/lib/...\" }}` or "
+                    "`mount {} at \"/var/lib/...\"`",
+                    s.name, s.name);
+  }
 }
 
 // Checks an image reference and warns about tags that can change under a running StatefulSet.

@@ -4,13 +4,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <set>
 #include <variant>
 #include <vector>
 
@@ -103,10 +103,14 @@ std::optional<WriteError> WriteObjectFiles(const Compilation& c, const std::stri
   fs::create_directories(dir, ec);
   if (ec) return WriteError{dir, "cannot create the directory: " + ec.message()};
   // Write everything under temporary names first, then rename: a failure
-  // while writing leaves the directory as it was.
-  std::vector<std::pair<fs::path, fs::path>> written;
+  // while writing leaves the directory as it was. Only the temporary names
+  // are kept (`.NAME.XXXXXX` in `dir`; NAME is the final name inside them):
+  // thousands of objects make thousands of files.
+  const fs::path root(dir);
+  std::vector<std::string> written;
+  auto final_name = [](std::string_view tmp) { return tmp.substr(1, tmp.size() - 8); };
   auto cleanup = [&]() {
-    for (auto& [tmp, final_path] : written) fs::remove(tmp, ec);
+    for (const std::string& tmp : written) fs::remove(root / tmp, ec);
   };
   mode_t mask = ::umask(0);
   ::umask(mask);
@@ -118,21 +122,21 @@ std::optional<WriteError> WriteObjectFiles(const Compilation& c, const std::stri
     std::string base = fmt::format("{:0{}}-{}{}-{}.{}", i + 1, width,
                                    o.namespace_name.empty() ? "" : o.namespace_name + "-", base::AsciiLower(o.kind), o.name,
                                    json ? "json" : "yaml");
-    fs::path final_path = fs::path(dir) / base;
-    auto tmp = WriteTemporary(final_path, body, mask);
+    auto tmp = WriteTemporary(root / base, body, mask);
     if (auto* failed = std::get_if<WriteError>(&tmp)) {
       error = std::move(*failed);
       return false;
     }
-    written.emplace_back(std::get<fs::path>(std::move(tmp)), final_path);
+    written.push_back(std::get<fs::path>(tmp).filename().string());
     return true;
   });
   if (error) {
     cleanup();
     return error;
   }
-  for (auto& [tmp, final_path] : written) {
-    fs::rename(tmp, final_path, ec);
+  for (const std::string& tmp : written) {
+    fs::path final_path = root / final_name(tmp);
+    fs::rename(root / tmp, final_path, ec);
     if (ec) {
       WriteError failed{final_path.string(), ec.message()};
       cleanup();
@@ -142,18 +146,24 @@ std::optional<WriteError> WriteObjectFiles(const Compilation& c, const std::stri
   // Remove what the last build wrote and this one did not: only names of the
   // list, only object file names, only regular files. One that cannot be
   // removed stays listed, so the next build tries again.
-  std::set<std::string> now;
-  for (auto& [tmp, final_path] : written) now.insert(final_path.filename().string());
-  const fs::path list = fs::path(dir) / kWrittenList;
-  std::set<std::string> listed = now;
-  for (const std::string& name : ReadWrittenList(list)) {
-    if (listed.contains(name)) continue;  // written again, or listed twice
-    fs::path stale = fs::path(dir) / name;
+  std::vector<std::string_view> now;
+  now.reserve(written.size());
+  for (const std::string& tmp : written) now.push_back(final_name(tmp));
+  std::sort(now.begin(), now.end());
+  const fs::path list = root / kWrittenList;
+  std::vector<std::string> kept;  // listed before, still there
+  for (std::string& name : ReadWrittenList(list)) {
+    if (std::binary_search(now.begin(), now.end(), name)) continue;  // written again
+    if (std::find(kept.begin(), kept.end(), name) != kept.end()) continue;  // listed twice
+    fs::path stale = root / name;
     if (!fs::is_regular_file(fs::symlink_status(stale, ec))) continue;  // gone, or not a file kstatec wrote
-    if (!fs::remove(stale, ec) && ec) listed.insert(name);
+    if (!fs::remove(stale, ec) && ec) kept.push_back(std::move(name));
   }
+  std::vector<std::string_view> listed(now.begin(), now.end());
+  listed.insert(listed.end(), kept.begin(), kept.end());
+  std::sort(listed.begin(), listed.end());
   std::string text;
-  for (const std::string& name : listed) text += name + "\n";
+  for (std::string_view name : listed) text.append(name).push_back('\n');
   auto tmp = WriteTemporary(list, text, mask);
   if (auto* failed = std::get_if<WriteError>(&tmp)) return std::move(*failed);
   fs::rename(std::get<fs::path>(tmp), list, ec);
