@@ -11,14 +11,15 @@ namespace kstate::check {
 
 using K = diag::Kind;
 
-void Reader::Mismatch(const Value& v, std::string_view what, std::string_view expected) {
-  if (v.kind == ValueKind::Null) return;  // already reported where it was computed
+diag::Diagnostic* Reader::Mismatch(const Value& v, std::string_view what, std::string_view expected) {
+  if (v.kind == ValueKind::Null) return nullptr;  // already reported where it was computed
   if (v.kind == ValueKind::Symbol && expected.find("name") == std::string_view::npos) {
     eval_.ReportUnknownName(v, scope_);
-    return;
+    return nullptr;
   }
   diag::Diagnostic& d = diags().Report(K::TypeMismatch, v.range, what, expected, Describe(v));
   AddQuotingHelp(d, v, expected == "a string");
+  return &d;
 }
 
 void AddQuotingHelp(diag::Diagnostic& d, const Value& v, bool text_expected) {

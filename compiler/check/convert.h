@@ -69,7 +69,9 @@ class Reader {
     CheckKeys(record, where, std::span(known.begin(), known.size()));
   }
   // Reports a value of the wrong kind (or an unknown name for a symbol).
-  void Mismatch(const Value& v, std::string_view what, std::string_view expected);
+  // Returns the type mismatch it reported; nullptr for a null value (already
+  // reported) or a symbol.
+  diag::Diagnostic* Mismatch(const Value& v, std::string_view what, std::string_view expected);
 
  private:
   Evaluator& eval_;

@@ -81,7 +81,7 @@ void Evaluator::DeclareLet(const syntax::Stmt& let, Scope& scope) {
   scope.Bind(Binding{let.name.text, let.name.range, std::move(v)});
 }
 
-void Evaluator::ReportUnknownName(const Value& symbol, const Scope& scope) {
+diag::Diagnostic& Evaluator::ReportUnknownName(const Value& symbol, const Scope& scope) {
   diag::Diagnostic& d = diags_.Report(K::UnknownName, symbol.range, symbol.text);
   unknown_uses_.push_back({diags_.list().size() - 1, symbol.text, symbol.range});
   std::vector<std::string_view> names;
@@ -94,6 +94,7 @@ void Evaluator::ReportUnknownName(const Value& symbol, const Scope& scope) {
       d.help = fmt::format("for text, quote it: `\"{}\"`", symbol.text);
     }
   }
+  return d;
 }
 
 Value Evaluator::Eval(const Expr& e, const Scope& scope) {
@@ -332,10 +333,8 @@ Value Evaluator::EvalUnary(const Expr& e, const Scope& scope) {
       symbol.kind = ValueKind::Symbol;
       symbol.text = std::string(x->name.text);
       symbol.range = e.range;
-      size_t before = diags_.list().size();
-      ReportUnknownName(symbol, scope);
-      if (diags_.list().size() > before && diags_.list().back().fixes.empty()) {
-        diag::Diagnostic& d = diags_.list().back();
+      diag::Diagnostic& d = ReportUnknownName(symbol, scope);
+      if (d.fixes.empty()) {  // no close name was suggested
         std::string quoted = base::Cat({"\"", std::string(minus, '-'), x->name.text, "\""});
         d.help = base::Cat({"`-` subtracts; if this is a command-line flag or other text, quote it: `", quoted, "`"});
         d.fixes.push_back({e.range, std::move(quoted)});

@@ -57,8 +57,9 @@ class Evaluator {
     exhausted_ = false;
     unknown_uses_.clear();
   }
-  // Reports "unknown name" for a symbol that reached a place needing a value.
-  void ReportUnknownName(const Value& symbol, const Scope& scope);
+  // Reports "unknown name" for a symbol that reached a place needing a value;
+  // returns the diagnostic, for a caller that knows a better help.
+  diag::Diagnostic& ReportUnknownName(const Value& symbol, const Scope& scope);
 
   diag::Diagnostics& diags() { return diags_; }
   // While a template's body is evaluated for an instance: the instance's call

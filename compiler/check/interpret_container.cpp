@@ -17,6 +17,10 @@ namespace {
 // millicore requests, and few nodes have a hundred cores to give one pod.
 constexpr int64_t kCoresLikelyMillicores = 100;
 
+// What an environment variable's value may be, for KS2004.
+constexpr std::string_view kEnvValueKinds =
+    "text, a whole number, a boolean, a byte size, `secret(...)`, `configMap(...)`, `field(...)` or `resource(...)`";
+
 // The Secret or ConfigMap a `secret(...)` / `configMap(...)` names must have a
 // name the API server accepts (a DNS subdomain); an empty or invalid one
 // passes the API server inside `secretKeyRef` and fails the pod at start.
@@ -177,18 +181,13 @@ void ComponentBuilder::ReadEnv(const Value& rec, Container& out) {
             else if (r_.Millicores(*d, "`divisor`", n)) e.ref_key = base::FormatMillicores(n);
           }
         } else {
-          r_.Mismatch(v, what,
-                      "text, a whole number, a boolean, a byte size, `secret(...)`, `configMap(...)`, `field(...)` or "
-                      "`resource(...)`");
+          r_.Mismatch(v, what, kEnvValueKinds);
           continue;
         }
         break;
       }
       default: {
-        const size_t before = r_.diags().list().size();
-        r_.Mismatch(v, what,
-                    "text, a whole number, a boolean, a byte size, `secret(...)`, `configMap(...)`, `field(...)` or "
-                    "`resource(...)`");
+        diag::Diagnostic* d = r_.Mismatch(v, what, kEnvValueKinds);
         // A fraction, a duration or a milli-quantity has more than one text
         // (`0.5` or `.50`, `90s` or `1m30s`), so none is chosen for the
         // program: the help shows one, to write as the string it expects. No
@@ -200,10 +199,9 @@ void ComponentBuilder::ReadEnv(const Value& rec, Container& out) {
           case ValueKind::Milli: text = base::IntText(v.integer) + 'm'; break;
           default: break;
         }
-        if (!text.empty() && r_.diags().list().size() > before) {
-          diag::Diagnostic& d = r_.diags().list().back();
-          d.help = base::Cat({"an environment variable is text: write the value as the string the program expects, "
-                              "such as `\"", text, "\"`"});
+        if (d && !text.empty()) {
+          d->help = base::Cat({"an environment variable is text: write the value as the string the program expects, "
+                               "such as `\"", text, "\"`"});
         }
         continue;
       }

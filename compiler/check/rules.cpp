@@ -67,6 +67,14 @@ void CheckNames(const Component& c, diag::Diagnostics& diags) {
   for (const Scratch& s : c.scratch) volume("scratch", s.name, s.range);
 }
 
+// Whether `pred` holds for a container of the pod: the main one, an init
+// container or a sidecar.
+template <typename Pred>
+bool AnyContainer(const Component& c, Pred pred) {
+  return pred(c.main) || std::any_of(c.init.begin(), c.init.end(), pred) ||
+         std::any_of(c.sidecars.begin(), c.sidecars.end(), pred);
+}
+
 // A port of container `k` whose number looks like a typo of `number`: one or
 // two away, or of the same length and one digit different. Only the probe's
 // own container: a probe names only its own container's ports.
@@ -89,11 +97,9 @@ void CheckPortsAndProbes(const Component& c, diag::Diagnostics& diags) {
   // Every port number a container of the pod declares: containers share the
   // pod's network, so a probe may check a sidecar's port.
   auto declared = [&](int64_t number) {
-    auto in = [&](const Container& k) {
+    return AnyContainer(c, [&](const Container& k) {
       return std::any_of(k.ports.begin(), k.ports.end(), [&](const Port& p) { return p.number == number; });
-    };
-    return in(c.main) || std::any_of(c.init.begin(), c.init.end(), in) ||
-           std::any_of(c.sidecars.begin(), c.sidecars.end(), in);
+    });
   };
   std::map<int64_t, const Port*> numbers;
   auto each = [&](const Container& k) {
@@ -204,11 +210,9 @@ void CheckMounts(const Component& c, diag::Diagnostics& diags) {
   // volume (KS3004, most often a misspelt claim) this would repeat it.
   if (unknown_mount) return;
   auto mounted = [&](std::string_view volume) {
-    auto in = [&](const Container& k) {
+    return AnyContainer(c, [&](const Container& k) {
       return std::any_of(k.mounts.begin(), k.mounts.end(), [&](const Mount& m) { return m.volume == volume; });
-    };
-    return in(c.main) || std::any_of(c.init.begin(), c.init.end(), in) ||
-           std::any_of(c.sidecars.begin(), c.sidecars.end(), in);
+    });
   };
   for (const Storage& s : c.storage) {
     if (mounted(s.name)) continue;

@@ -236,10 +236,25 @@ std::size_t Compilation::component_count() const { return impl_->program.compone
 
 std::size_t Compilation::object_count() const { return impl_->Objects().size(); }
 
-ObjectInfo Compilation::object(std::size_t i) const {
-  const emit::Object& o = impl_->Objects().at(i);
-  return {o.api_version, o.kind, o.name, o.namespace_, o.component};
+namespace {
+
+ObjectInfo InfoOf(const emit::Object& o) { return {o.api_version, o.kind, o.name, o.namespace_, o.component}; }
+
+// One object's own file: a YAML document, or a JSON object and a newline
+// (what WriteYaml / WriteJson give for a single object).
+void ObjectText(const emit::Object& o, bool json, std::string& out) {
+  out.clear();
+  if (json) {
+    out = emit::NodeToJson(o.root, true);
+    out += '\n';
+  } else {
+    emit::AppendYaml(out, o.root);
+  }
 }
+
+}  // namespace
+
+ObjectInfo Compilation::object(std::size_t i) const { return InfoOf(impl_->Objects().at(i)); }
 
 namespace {
 
@@ -290,8 +305,17 @@ std::string Compilation::Yaml() const { return Join(impl_->Chunks(false)); }
 std::string Compilation::Json() const { return Join(impl_->Chunks(true)); }
 bool Compilation::WriteYaml(std::FILE* out) const { return WriteChunks(impl_->Chunks(false), out); }
 bool Compilation::WriteJson(std::FILE* out) const { return WriteChunks(impl_->Chunks(true), out); }
-std::string Compilation::ObjectYaml(std::size_t i) const { return emit::WriteYaml({impl_->Objects().at(i)}); }
-std::string Compilation::ObjectJson(std::size_t i) const { return emit::WriteJson({impl_->Objects().at(i)}); }
+std::string Compilation::ObjectYaml(std::size_t i) const {
+  std::string text;
+  ObjectText(impl_->Objects().at(i), false, text);
+  return text;
+}
+
+std::string Compilation::ObjectJson(std::size_t i) const {
+  std::string text;
+  ObjectText(impl_->Objects().at(i), true, text);
+  return text;
+}
 
 bool Compilation::ForEachObjectText(bool json, const ObjectVisitor& visit) const {
   const Impl& impl = *impl_;
@@ -318,15 +342,9 @@ bool Compilation::ForEachObjectText(bool json, const ObjectVisitor& visit) const
   std::string text;
   auto visit_all = [&](const std::vector<emit::Object>& objects) {
     for (const emit::Object& o : objects) {
-      text.clear();
-      if (json) {
-        text = emit::NodeToJson(o.root, true);
-        text += '\n';
-      } else {
-        emit::AppendYaml(text, o.root);
-      }
+      ObjectText(o, json, text);
       size_t index = next[static_cast<size_t>(emit::ApplyRank(o.kind))]++;
-      if (!visit(index, total, ObjectInfo{o.api_version, o.kind, o.name, o.namespace_, o.component}, text)) {
+      if (!visit(index, total, InfoOf(o), text)) {
         return false;
       }
     }
