@@ -24,6 +24,10 @@ struct Mapper {
     if (o) (*this)(*o);
   }
   template <typename T>
+  void operator()(HeapOptional<T>& o) {
+    if (o) (*this)(*o);
+  }
+  template <typename T>
   void operator()(std::vector<T>& list) {
     for (T& x : list) (*this)(x);
   }

@@ -116,7 +116,7 @@ void CheckPortsAndProbes(const Component& c, diag::Diagnostics& diags) {
         d.notes.push_back({it->second->range, "first declared here"});
       }
     }
-    auto probe = [&](const std::optional<Probe>& pr, std::string_view kind) {
+    auto probe = [&](const HeapOptional<Probe>& pr, std::string_view kind) {
       if (!pr) return;
       if (!pr->port.name.empty() && pr->handler != Probe::Handler::Exec) {
         bool found = false;
