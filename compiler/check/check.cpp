@@ -148,7 +148,7 @@ void Checker::Import(const syntax::Decl& import, uint32_t module) {
 
 void Checker::ImportFailed() { state_->current().import_failed = true; }
 
-void Checker::Declare(std::unique_ptr<syntax::File> tree) {
+std::unique_ptr<syntax::File> Checker::Declare(std::unique_ptr<syntax::File> tree) {
   State& st = *state_;
   const syntax::Decl& d = tree->decls.front();
   st.eval.ResetBudget();
@@ -165,6 +165,7 @@ void Checker::Declare(std::unique_ptr<syntax::File> tree) {
     case syntax::DeclKind::Template: st.DeclareTemplate(std::move(tree)); break;
     case syntax::DeclKind::Import: break;  // the driver loads the file and calls Import
   }
+  return tree;
 }
 
 void Checker::State::DeclareTemplate(std::unique_ptr<syntax::File> tree) {

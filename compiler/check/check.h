@@ -27,7 +27,9 @@ class Checker {
   void EndFile(bool complete);
   // `tree` holds one declaration (syntax::File::decls has one element); an
   // Import declaration goes to Import instead.
-  void Declare(std::unique_ptr<syntax::File> tree);
+  // Returns the tree when the checker keeps nothing of it (a template's tree
+  // is kept for its instances; null is returned then).
+  std::unique_ptr<syntax::File> Declare(std::unique_ptr<syntax::File> tree);
   // Makes a checked module visible in the current file, as `import` says:
   // under its alias, or (without one) its templates and `let`s by their names.
   void Import(const syntax::Decl& import, uint32_t module);

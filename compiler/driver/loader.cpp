@@ -97,7 +97,7 @@ void Loader::Load(uint32_t source_id, base::SourceRange imported_at) {
     } else {
       // An assertion binds no name, so no component depends on its text.
       if (cached && d.kind != syntax::DeclKind::Assert) environment = Mix(environment, Hash(decl_text));
-      checker_.Declare(std::move(tree));
+      parser.Recycle(checker_.Declare(std::move(tree)));
     }
   }
   checker_.EndFile(parser.ok());

@@ -21,7 +21,8 @@ struct Block;
 
 // Nodes of one kind, allocated in chunks that never move (a std::deque of
 // these large nodes would allocate every second node). Chunks grow from 8 to
-// 256 nodes, so a one-line declaration stays small.
+// 256 nodes, so a one-line declaration stays small. Clear keeps the chunks
+// for the next tree (see Parser::Recycle).
 template <typename T>
 class Pool {
  public:
@@ -29,24 +30,35 @@ class Pool {
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
   ~Pool() {
-    for (size_t c = 0; c < chunks_.size(); ++c) {
-      size_t used = c + 1 == chunks_.size() ? used_ : Capacity(c);
-      for (size_t i = 0; i < used; ++i) chunks_[c][i].~T();
-      ::operator delete(chunks_[c], std::align_val_t{alignof(T)});
-    }
+    Clear();
+    for (T* chunk : chunks_) ::operator delete(chunk, std::align_val_t{alignof(T)});
   }
   T& emplace_back() {
-    if (chunks_.empty() || used_ == Capacity(chunks_.size() - 1)) {
-      chunks_.push_back(static_cast<T*>(::operator new(sizeof(T) * Capacity(chunks_.size()), std::align_val_t{alignof(T)})));
+    if (chunks_.empty() || used_ == Capacity(current_)) {
+      if (!chunks_.empty()) ++current_;
+      if (current_ == chunks_.size()) {
+        chunks_.push_back(static_cast<T*>(::operator new(sizeof(T) * Capacity(current_), std::align_val_t{alignof(T)})));
+      }
       used_ = 0;
     }
-    return *new (chunks_.back() + used_++) T();
+    // Default-initialised: every member of a node type has an initialiser,
+    // so value-initialisation would only zero the whole node first.
+    return *new (chunks_[current_] + used_++) T;
+  }
+  // Destroys every node; the memory stays for new ones.
+  void Clear() {
+    for (size_t c = 0; c < chunks_.size() && c <= current_; ++c) {
+      size_t used = c == current_ ? used_ : Capacity(c);
+      for (size_t i = 0; i < used; ++i) chunks_[c][i].~T();
+    }
+    current_ = used_ = 0;
   }
 
  private:
   static size_t Capacity(size_t chunk) { return size_t{8} << std::min<size_t>(chunk, 5); }
   std::vector<T*> chunks_;
-  size_t used_ = 0;  // nodes in the last chunk
+  size_t current_ = 0;  // the chunk being filled
+  size_t used_ = 0;     // nodes in it
 };
 
 struct Ident {
@@ -94,7 +106,7 @@ struct RecordEntry {
 };
 
 struct Expr {
-  ExprKind kind;
+  ExprKind kind = ExprKind::Number;
   SourceRange range;
   // Number: the literal as classified by base::ParseNumberLiteral.
   base::NumberClass number_class = base::NumberClass::Plain;
@@ -125,7 +137,7 @@ enum class StmtKind : uint8_t {
 };
 
 struct Stmt {
-  StmtKind kind;
+  StmtKind kind = StmtKind::Assign;
   SourceRange range;
   std::vector<Ident> path;  // Assign: the dotted path (one element for a plain field)
   Expr* key = nullptr;      // a String: Assign's quoted key; File's name; Mount's quoted source;
@@ -187,6 +199,15 @@ struct File {
   Pool<Expr> expr_pool;
   Pool<Stmt> stmt_pool;
   Pool<Block> block_pool;
+
+  // Empties the tree, keeping its pools' memory.
+  void Clear() {
+    decls.clear();
+    ok = false;
+    expr_pool.Clear();
+    stmt_pool.Clear();
+    block_pool.Clear();
+  }
 };
 
 }  // namespace kstate::syntax

@@ -15,17 +15,21 @@ namespace kstate::syntax::grammar {
 using namespace tao::pegtl;  // NOLINT(google-build-using-namespace): rule vocabulary
 
 // ---- white space and comments
+// The rest of a block comment after its `/*`, up to and with its `*/`. Only
+// named for its error message (KS1002): `ws` matches comments itself.
 struct block_comment_rest : until<string<'*', '/'>> {};
-struct block_comment : seq<string<'/', '*'>, must<block_comment_rest>> {};
-// Spaces, tabs, line breaks and line comments, as one tight loop: white
-// space is tried between every two tokens, so it is the grammar's most
-// frequent rule. The same as
-// star<sor<one<' ', '\t', '\r', '\n'>, seq<two<'/'>, until<eolf>>>>.
-struct blanks {
-  using rule_t = blanks;
-  using subs_t = empty_list;
-  template <typename ParseInput>
-  static bool match(ParseInput& in) {
+// Spaces, tabs, line breaks, line comments and block comments, as one tight
+// loop: white space is tried between every two tokens (and again at every
+// precedence level after an operand), so it is the grammar's most frequent
+// rule. The same as
+// star<sor<one<' ', '\t', '\r', '\n'>, seq<two<'/'>, until<eolf>>,
+//          seq<string<'/', '*'>, must<block_comment_rest>>>>.
+struct ws {
+  using rule_t = ws;
+  using subs_t = type_list<block_comment_rest>;
+  template <apply_mode A, rewind_mode M, template <typename...> class Action, template <typename...> class Control,
+            typename ParseInput, typename... States>
+  static bool match(ParseInput& in, States&&... st) {
     const char* p = in.current();
     const char* end = in.end();
     while (p != end) {
@@ -33,6 +37,14 @@ struct blanks {
         ++p;
       } else if (*p == '/' && end - p >= 2 && p[1] == '/') {
         while (p != end && *p != '\n') ++p;  // the line break, if any, is white space too
+      } else if (*p == '/' && end - p >= 2 && p[1] == '*') {
+        const char* close = p + 2;
+        while (end - close >= 2 && !(close[0] == '*' && close[1] == '/')) ++close;
+        if (end - close < 2) {  // unterminated: reported just after its `/*`
+          in.bump(static_cast<std::size_t>(p + 2 - in.current()));
+          Control<block_comment_rest>::raise(static_cast<const ParseInput&>(in), st...);
+        }
+        p = close + 2;
       } else {
         break;
       }
@@ -41,7 +53,27 @@ struct blanks {
     return true;
   }
 };
-struct ws : seq<blanks, star<block_comment, blanks>> {};
+
+// Whether the first character after white space is one of `Cs` (or a
+// comment starts there), consuming nothing. After every operand each
+// precedence level looks for its operator past the white space; this test
+// spares the levels whose operators cannot follow a full `ws` match and a
+// rewind. It only prunes what would fail anyway: `star<ahead<'*'>, ws, ...>`
+// accepts exactly what `star<ws, ...>` does.
+template <char... Cs>
+struct ahead {
+  using rule_t = ahead;
+  using subs_t = empty_list;
+  template <typename ParseInput>
+  static bool match(ParseInput& in) {
+    const char* p = in.current();
+    const char* end = in.end();
+    while (p != end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) ++p;
+    if (p == end) return false;
+    if (*p == '/' && end - p >= 2 && (p[1] == '/' || p[1] == '*')) return true;
+    return ((*p == Cs) || ...);
+  }
+};
 
 // ---- names and keywords
 struct ident_other : ranges<'a', 'z', 'A', 'Z', '0', '9', '_'> {};
@@ -161,10 +193,15 @@ struct any_string : sor<bstring_lit, string_lit> {};
 struct paren_close : one<')'> {};
 struct paren : seq<one<'('>, ws, must<expr>, ws, must<paren_close>> {};
 
+// `, ITEM` after the first item of a comma-separated list, as often as
+// written, then an optional trailing comma.
+template <typename Item>
+struct more_items : seq<star<ws, one<','>, ws, Item>, opt<ws, one<','>>> {};
+
 struct list_open : one<'['> {};
 struct list_close : one<']'> {};
 struct list_item : seq<expr> {};
-struct list_items : opt<list_item, star<ws, one<','>, ws, list_item>, opt<ws, one<','>>> {};
+struct list_items : opt<list_item, more_items<list_item>> {};
 struct comp_var : ident {};
 struct comp_in : kw_in {};
 struct comp_source : seq<expr> {};
@@ -181,7 +218,7 @@ struct record_key : sor<record_key_ident, string_lit> {};
 struct record_colon : one<':'> {};
 struct record_value : seq<expr> {};
 struct record_entry : seq<record_key, ws, must<record_colon>, ws, must<record_value>> {};
-struct record_lit : seq<record_open, ws, opt<record_entry, star<ws, one<','>, ws, record_entry>, opt<ws, one<','>>>, ws,
+struct record_lit : seq<record_open, ws, opt<record_entry, more_items<record_entry>>, ws,
                         must<record_close>> {};
 
 struct name_ref : ident {};
@@ -200,7 +237,7 @@ struct arg_name_ahead : seq<ident, star<one<' ', '\t'>>, one<':'>> {};
 struct named_arg : seq<ident, star<one<' ', '\t'>>, one<':'>, ws, must<expr>> {};
 struct positional_arg : seq<expr> {};
 struct arg : sor<seq<at<arg_name_ahead>, named_arg>, positional_arg> {};
-struct call_args : seq<call_open, ws, opt<arg, star<ws, one<','>, ws, arg>, opt<ws, one<','>>>, ws, must<call_close>> {};
+struct call_args : seq<call_open, ws, opt<arg, more_items<arg>>, ws, must<call_close>> {};
 struct override_block : seq<block> {};
 struct postfix : sor<field_access, call_args, override_block> {};
 struct postfix_expr : seq<primary, star<star<one<' ', '\t'>>, postfix>> {};
@@ -213,16 +250,16 @@ struct operand : seq<unary_expr> {};
 struct mul_tail : seq<one<'*'>, ws, must<operand>> {};
 struct div_tail : seq<one<'/'>, not_at<one<'/', '*'>>, ws, must<operand>> {};
 struct mod_tail : seq<one<'%'>, ws, must<operand>> {};
-struct mul_expr : seq<unary_expr, star<ws, sor<mul_tail, div_tail, mod_tail>>> {};
+struct mul_expr : seq<unary_expr, star<ahead<'*', '/', '%'>, ws, sor<mul_tail, div_tail, mod_tail>>> {};
 
 struct term : mul_expr {};
 struct add_tail : seq<one<'+'>, ws, must<term>> {};
 struct sub_tail : seq<one<'-'>, ws, must<term>> {};
-struct add_expr : seq<mul_expr, star<ws, sor<add_tail, sub_tail>>> {};
+struct add_expr : seq<mul_expr, star<ahead<'+', '-'>, ws, sor<add_tail, sub_tail>>> {};
 
 struct range_end : add_expr {};
 struct range_tail : seq<two<'.'>, ws, must<range_end>> {};
-struct range_expr : seq<add_expr, opt<ws, range_tail>> {};
+struct range_expr : seq<add_expr, opt<ahead<'.'>, ws, range_tail>> {};
 
 struct comparand : range_expr {};
 struct eq_tail : seq<two<'='>, ws, must<comparand>> {};
@@ -231,17 +268,18 @@ struct le_tail : seq<string<'<', '='>, ws, must<comparand>> {};
 struct ge_tail : seq<string<'>', '='>, ws, must<comparand>> {};
 struct lt_tail : seq<one<'<'>, ws, must<comparand>> {};
 struct gt_tail : seq<one<'>'>, ws, must<comparand>> {};
-struct cmp_expr : seq<range_expr, opt<ws, sor<eq_tail, ne_tail, le_tail, ge_tail, lt_tail, gt_tail>>> {};
+struct cmp_expr
+    : seq<range_expr, opt<ahead<'=', '!', '<', '>'>, ws, sor<eq_tail, ne_tail, le_tail, ge_tail, lt_tail, gt_tail>>> {};
 
 struct not_level;
 struct not_expr : seq<kw_not, ws, must<not_level>> {};
 struct not_level : sor<not_expr, cmp_expr> {};
 struct conjunct : seq<not_level> {};
 struct and_tail : seq<kw_and, ws, must<conjunct>> {};
-struct and_expr : seq<not_level, star<ws, and_tail>> {};
+struct and_expr : seq<not_level, star<ahead<'a'>, ws, and_tail>> {};
 struct disjunct : and_expr {};
 struct or_tail : seq<kw_or, ws, must<disjunct>> {};
-struct expr : seq<and_expr, star<ws, or_tail>> {};
+struct expr : seq<and_expr, star<ahead<'o'>, ws, or_tail>> {};
 
 // ---- statements
 struct value : seq<expr> {};
@@ -329,7 +367,7 @@ struct param_default : seq<expr> {};
 struct param : seq<param_name, ws, must<param_colon>, ws, must<param_type>, opt<ws, one<'='>, ws, must<param_default>>> {};
 struct params_open : one<'('> {};
 struct params_close : one<')'> {};
-struct template_params : seq<params_open, ws, opt<param, star<ws, one<','>, ws, param>, opt<ws, one<','>>>, ws,
+struct template_params : seq<params_open, ws, opt<param, more_items<param>>, ws,
                              must<params_close>> {};
 struct template_name : ident {};
 struct template_body : block {};

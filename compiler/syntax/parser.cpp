@@ -1162,9 +1162,14 @@ Parser::Parser(const base::SourceManager& sources, uint32_t file_id, diag::Diagn
 
 Parser::~Parser() = default;
 
+void Parser::Recycle(std::unique_ptr<File> tree) {
+  if (tree) tree->Clear();
+  spare_ = std::move(tree);
+}
+
 std::unique_ptr<File> Parser::Next() {
   while (!done_) {
-    auto file = std::make_unique<File>();
+    std::unique_ptr<File> file = spare_ ? std::move(spare_) : std::make_unique<File>();
     file->file_id = file_id_;
     State st(*file, text_.data(), diags_, in_->stacks);
     try {
@@ -1180,6 +1185,7 @@ std::unique_ptr<File> Parser::Next() {
       file->ok = true;
       return file;
     }
+    Recycle(std::move(file));
   }
   return nullptr;
 }
