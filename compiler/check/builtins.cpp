@@ -119,7 +119,8 @@ Value Evaluator::EvalCall(const syntax::Expr& e, const Scope& scope) {
         if (list->kind != ValueKind::List) {
           Value first = std::move(*list);
           list->kind = ValueKind::List;
-          list->items = {std::move(first)};
+          list->items.clear();
+          list->items.push_back(std::move(first));  // (a braced list would copy it)
         }
         list->items.push_back(Eval(*arg.value, scope));
         list->range.end = arg.value->range.end;
@@ -173,7 +174,8 @@ Value Evaluator::EvalCall(const syntax::Expr& e, const Scope& scope) {
     if (first->kind != ValueKind::List) {
       Value single = std::move(*first);
       first->kind = ValueKind::List;
-      first->items = {std::move(single)};
+      first->items.clear();
+      first->items.push_back(std::move(single));
     }
   }
   if (!spec->tag.empty()) return args;
@@ -240,6 +242,7 @@ Value Evaluator::EvalCall(const syntax::Expr& e, const Scope& scope) {
     Value out;
     out.kind = ValueKind::List;
     out.range = e.range;
+    out.items.reserve(static_cast<size_t>(std::max<int64_t>(replicas, 0)));
     for (int64_t i = 0; i < replicas; ++i) {
       out.items.push_back(Value::Str(base::Cat({scheme, pod, "-", base::IntText(i), domain, port}), e.range));
     }

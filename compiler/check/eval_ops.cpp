@@ -96,7 +96,9 @@ Value Evaluator::ApplyBinary(const Expr& e, Value a, Value b, const Scope& scope
   v.range = e.range;
   if (e.op == Op::Range) {
     v.kind = ValueKind::Range;
-    v.items = {std::move(a), std::move(b)};
+    v.items.reserve(2);  // (a braced list would copy both)
+    v.items.push_back(std::move(a));
+    v.items.push_back(std::move(b));
     return v;
   }
   for (const Value* side : {&a, &b}) {

@@ -37,11 +37,11 @@ constexpr size_t kIndexFrom = 16;
 
 // A key's bit in Value::key_bits: from its length and its first and last
 // bytes, which set apart the names of a record's fields well enough.
-uint32_t KeyBit(std::string_view key) {
+uint64_t KeyBit(std::string_view key) {
   if (key.empty()) return 1;
   unsigned h = static_cast<unsigned>(key.size()) * 7u + static_cast<unsigned char>(key.front()) * 3u +
                static_cast<unsigned char>(key.back());
-  return uint32_t{1} << (h & 31u);
+  return uint64_t{1} << (h & 63u);
 }
 }  // namespace
 

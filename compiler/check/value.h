@@ -35,23 +35,24 @@ enum class ValueKind : uint8_t {
 
 struct Value {
   ValueKind kind = ValueKind::Null;
-  SourceRange range;
   bool boolean = false;
+  uint8_t radix = 10;  // Int: 8 when written as an octal literal
+  // Record or List built by a block statement (a section, `port`, `file`,
+  // `mount`, a dotted path) rather than by a literal or a call: a template
+  // instance's overrides merge into these instead of replacing them.
+  bool section = false;
+  SourceRange range;
   // Record: one bit per key (KeyBit), so that Get rejects most names a record
   // does not have without comparing them against every key. The component
-  // reader asks a record for every field it knows, most of them not written.
-  uint32_t key_bits = 0;
+  // reader asks a record for every field it knows (about 180 lookups for a
+  // MariaDB component), most of them not written.
+  uint64_t key_bits = 0;
   int64_t integer = 0;       // Int, Milli (thousandths), Bytes, Duration (ms)
   base::Decimal decimal;     // Decimal
   std::string text;          // String, Symbol; Record: the tag of a built-in's result
   std::vector<Value> items;  // List, Range
   std::vector<std::string> keys;           // Record: field names, parallel to items
   SourceRange key_range;                   // a record's field: where its key was written
-  uint8_t radix = 10;                      // Int: 8 when written as an octal literal
-  // Record or List built by a block statement (a section, `port`, `file`,
-  // `mount`, a dotted path) rather than by a literal or a call: a template
-  // instance's overrides merge into these instead of replacing them.
-  bool section = false;
   // Record: key -> position, built once a record is large so that building and
   // reading a record of n fields stays O(n). Shared between copies; a copy that
   // changes its keys stops using a shared index.

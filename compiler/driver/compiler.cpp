@@ -323,20 +323,17 @@ bool Compilation::ForEachObjectText(bool json, const ObjectVisitor& visit) const
   const check::Program& program = impl.program;
   // Apply order sorts the objects by kind, stably (emit::Lower): an object's
   // index is the number of objects of earlier kinds, plus those of its own
-  // kind before it in source order. A first pass lowers each component only
-  // to count its kinds; the second lowers it again and writes its objects.
+  // kind before it in source order. A first pass counts each component's
+  // kinds from check::ObjectNames (which names exactly the objects the
+  // lowering makes; tests/unit/object_names_test.cpp holds it to that);
+  // the second lowers the component and writes its objects.
   const std::vector<emit::Object> namespaces = emit::LowerNamespaces(program);
   std::vector<size_t> next(static_cast<size_t>(emit::ApplyRank("")) + 1, 0);
-  std::vector<emit::Object> scratch;
-  auto count = [&](const std::vector<emit::Object>& objects) {
-    for (const emit::Object& o : objects) ++next[static_cast<size_t>(emit::ApplyRank(o.kind))];
-  };
-  count(namespaces);
+  for (const emit::Object& o : namespaces) ++next[static_cast<size_t>(emit::ApplyRank(o.kind))];
   for (const check::Component& c : program.components) {
-    scratch.clear();
-    emit::LowerComponent(c, scratch);
-    count(scratch);
+    for (const check::ObjectName& o : check::ObjectNames(c)) ++next[static_cast<size_t>(emit::ApplyRank(o.kind))];
   }
+  std::vector<emit::Object> scratch;
   size_t total = 0;
   for (size_t& n : next) total += std::exchange(n, total);  // counts become each kind's first index
   std::string text;

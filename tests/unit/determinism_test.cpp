@@ -171,8 +171,9 @@ TEST_CASE("determinism: Yaml() is the same before and after the objects are list
 
 TEST_CASE("determinism: ForEachObjectText gives each object as object() and ObjectYaml() do", "[determinism]") {
   // ForEachObjectText lowers one component at a time (for `build -o DIR`)
-  // and numbers each object by its place in apply order; every index must
-  // come once, with the info and the text the kept objects give.
+  // and numbers each object by its place in apply order, counted from
+  // check::ObjectNames; every index must come once, with the info and the
+  // text the kept objects give, on every example and golden input.
   size_t compared = 0;
   for (const InputFile& f : Corpus()) {
     INFO(f.rel);
