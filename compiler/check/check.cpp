@@ -112,12 +112,39 @@ Checker::~Checker() = default;
 uint32_t Checker::BeginFile(uint32_t file_id) {
   Module& m = state_->modules.emplace_back();
   m.file_id = file_id;
+  m.first_diag = state_->diags.list().size();
   state_->open.push_back(static_cast<uint32_t>(state_->modules.size() - 1));
   return state_->open.back();
 }
 
+namespace {
+
+// The name of a KS2006 diagnostic ("unknown name `NAME`", kinds.def), or "".
+std::string_view UnknownNameOf(const diag::Diagnostic& d) {
+  constexpr std::string_view kPrefix = "unknown name `";
+  std::string_view m = d.message;
+  if (d.kind != diag::Kind::UnknownName || !m.starts_with(kPrefix) || !m.ends_with('`')) return {};
+  return m.substr(kPrefix.size(), m.size() - kPrefix.size() - 1);
+}
+
+}  // namespace
+
 void Checker::EndFile(bool complete) {
-  state_->current().complete = complete;
+  Module& m = state_->current();
+  m.complete = complete;
+  // KS2006 for a name a file-level `let` further down binds: that `let` is
+  // visible only to the declarations after it. Done once the whole file is
+  // declared, over its reported diagnostics, so that a declaration replayed
+  // from the language server's cache gets the same note as a checked one.
+  std::vector<diag::Diagnostic>& list = state_->diags.list();
+  for (size_t i = m.first_diag; i < list.size(); ++i) {
+    diag::Diagnostic& d = list[i];
+    std::string_view name = UnknownNameOf(d);
+    if (name.empty() || d.range.file != m.file_id) continue;
+    const Binding* let = m.scope.FindHere(name);
+    if (!let || let->name_range.file != m.file_id || let->name_range.begin < d.range.end) continue;
+    if (!IsExplainedLetAfterUse(d)) ExplainLetAfterUse(d, name, let->name_range);
+  }
   state_->open.pop_back();
 }
 

@@ -39,6 +39,13 @@ struct Scope {
   void Collect(std::vector<std::string_view>& out) const;
 };
 
+// Turns a KS2006 for `name` into "used before its `let`": a help to move the
+// `let` (at `let_name`) up and a note there, as its first; close-name
+// fix-its are dropped.
+void ExplainLetAfterUse(diag::Diagnostic& d, std::string_view name, SourceRange let_name);
+// Whether ExplainLetAfterUse has explained `d` already.
+bool IsExplainedLetAfterUse(const diag::Diagnostic& d);
+
 class Evaluator {
  public:
   explicit Evaluator(diag::Diagnostics& diags) : diags_(diags) {}

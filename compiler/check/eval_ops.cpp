@@ -229,6 +229,21 @@ const syntax::Stmt* LetAfter(const syntax::Block& block, std::string_view name, 
 
 }  // namespace
 
+namespace {
+constexpr std::string_view kAfterItsUse = "is declared here, after its use";
+}  // namespace
+
+void ExplainLetAfterUse(diag::Diagnostic& d, std::string_view name, SourceRange let_name) {
+  d.help = fmt::format("a `let` is visible only after it: move `let {}` above its first use", name);
+  d.fixes.clear();  // the name is what was meant: not a close one ("did you mean"), nor text
+  // First, before the note naming the template instance (when there is one).
+  d.notes.insert(d.notes.begin(), {let_name, fmt::format("`{}` {}", name, kAfterItsUse)});
+}
+
+bool IsExplainedLetAfterUse(const diag::Diagnostic& d) {
+  return std::any_of(d.notes.begin(), d.notes.end(), [](const diag::Note& n) { return n.message.ends_with(kAfterItsUse); });
+}
+
 void Evaluator::ExplainLaterLets(std::initializer_list<const syntax::Block*> bodies) {
   // Each use walks the body's statements: only the first few are explained,
   // so that thousands of unknown names in a long body stay linear.
@@ -244,10 +259,7 @@ void Evaluator::ExplainLaterLets(std::initializer_list<const syntax::Block*> bod
         continue;
       }
       if (const syntax::Stmt* let = LetAfter(*body, u.name, u.range.file, u.range.begin)) {
-        // The name is what was meant: not a close one ("did you mean"), nor text.
-        d.help = fmt::format("a `let` is visible only after it: move `let {}` above its first use", u.name);
-        d.fixes.clear();
-        d.notes.push_back({let->name.range, fmt::format("`{}` is declared here, after its use", u.name)});
+        ExplainLetAfterUse(d, u.name, let->name.range);
         break;
       }
     }

@@ -46,6 +46,7 @@ struct Module {
   std::string current_namespace;
   bool complete = true;  // false when a syntax error cut the file short
   bool import_failed = false;  // an `import` of this file was reported and skipped
+  size_t first_diag = 0;       // the diagnostics reported from BeginFile on
 };
 
 // The template a component instance names (`t` or `alias.t`), searched in
