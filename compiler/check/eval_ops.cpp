@@ -227,10 +227,8 @@ const syntax::Stmt* LetAfter(const syntax::Block& block, std::string_view name, 
   return nullptr;
 }
 
-}  // namespace
-
-namespace {
 constexpr std::string_view kAfterItsUse = "is declared here, after its use";
+
 }  // namespace
 
 void ExplainLetAfterUse(diag::Diagnostic& d, std::string_view name, SourceRange let_name) {
@@ -241,7 +239,8 @@ void ExplainLetAfterUse(diag::Diagnostic& d, std::string_view name, SourceRange 
 }
 
 bool IsExplainedLetAfterUse(const diag::Diagnostic& d) {
-  return std::any_of(d.notes.begin(), d.notes.end(), [](const diag::Note& n) { return n.message.ends_with(kAfterItsUse); });
+  return std::any_of(d.notes.begin(), d.notes.end(),
+                     [](const diag::Note& n) { return n.message.ends_with(kAfterItsUse); });
 }
 
 void Evaluator::ExplainLaterLets(std::initializer_list<const syntax::Block*> bodies) {

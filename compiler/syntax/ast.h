@@ -37,7 +37,8 @@ class Pool {
     if (chunks_.empty() || used_ == Capacity(current_)) {
       if (!chunks_.empty()) ++current_;
       if (current_ == chunks_.size()) {
-        chunks_.push_back(static_cast<T*>(::operator new(sizeof(T) * Capacity(current_), std::align_val_t{alignof(T)})));
+        void* chunk = ::operator new(sizeof(T) * Capacity(current_), std::align_val_t{alignof(T)});
+        chunks_.push_back(static_cast<T*>(chunk));
       }
       used_ = 0;
     }

@@ -16,7 +16,7 @@ using namespace tao::pegtl;  // NOLINT(google-build-using-namespace): rule vocab
 
 // ---- white space and comments
 // The rest of a block comment after its `/*`, up to and with its `*/`. Only
-// named for its error message (KS1002): `ws` matches comments itself.
+// named for its error message (KS1004): `ws` matches comments itself.
 struct block_comment_rest : until<string<'*', '/'>> {};
 // Spaces, tabs, line breaks, line comments and block comments, as one tight
 // loop: white space is tried between every two tokens (and again at every
