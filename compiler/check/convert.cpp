@@ -12,13 +12,22 @@ namespace kstate::check {
 using K = diag::Kind;
 
 diag::Diagnostic* Reader::Mismatch(const Value& v, std::string_view what, std::string_view expected) {
+  return ReportMismatch(v, what, expected, false);
+}
+
+diag::Diagnostic* Reader::MismatchText(const Value& v, std::string_view what) {
+  return ReportMismatch(v, what, "a string", true);
+}
+
+diag::Diagnostic* Reader::ReportMismatch(const Value& v, std::string_view what, std::string_view expected,
+                                         bool text_expected) {
   if (v.kind == ValueKind::Null) return nullptr;  // already reported where it was computed
   if (v.kind == ValueKind::Symbol && expected.find("name") == std::string_view::npos) {
     eval_.ReportUnknownName(v, scope_);
     return nullptr;
   }
   diag::Diagnostic& d = diags().Report(K::TypeMismatch, v.range, what, expected, Describe(v));
-  AddQuotingHelp(d, v, expected == "a string");
+  AddQuotingHelp(d, v, text_expected);
   return &d;
 }
 
@@ -44,7 +53,7 @@ void AddQuotingHelp(diag::Diagnostic& d, const Value& v, bool text_expected) {
 
 bool Reader::String(const Value& v, std::string_view what, std::string& out) {
   if (v.kind != ValueKind::String) {
-    Mismatch(v, what, "a string");
+    MismatchText(v, what);
     return false;
   }
   out = v.text;
@@ -184,7 +193,7 @@ bool Reader::StringList(const Value& v, std::string_view what, std::vector<std::
     if (item.kind == ValueKind::String) {
       out.push_back(item.text);
     } else {
-      Mismatch(item, fmt::format("each element of {}", what), "a string");
+      MismatchText(item, fmt::format("each element of {}", what));
       ok = false;
     }
   }
@@ -207,7 +216,7 @@ bool Reader::StringMap(const Value& v, std::string_view what, StringPairs& out) 
       continue;
     }
     // A number or boolean gets the quoted text as help and fix-it.
-    Mismatch(item, fmt::format("the value of `{}`", v.keys[i]), "a string");
+    MismatchText(item, fmt::format("the value of `{}`", v.keys[i]));
     ok = false;
   }
   return ok;

@@ -72,8 +72,14 @@ class Reader {
   // Returns the type mismatch it reported; nullptr for a null value (already
   // reported) or a symbol.
   diag::Diagnostic* Mismatch(const Value& v, std::string_view what, std::string_view expected);
+  // Mismatch where a string is expected: a number or a boolean written for
+  // text gets the quoting help and fix-it (AddQuotingHelp).
+  diag::Diagnostic* MismatchText(const Value& v, std::string_view what);
 
  private:
+  diag::Diagnostic* ReportMismatch(const Value& v, std::string_view what, std::string_view expected,
+                                   bool text_expected);
+
   Evaluator& eval_;
   const Scope& scope_;
 };

@@ -109,7 +109,7 @@ void ComponentBuilder::ReadConfigs(const Value& list) {
         // A file whose content is wrong (or already reported) is kept, empty,
         // so that its mounts do not report it missing.
         if (content.kind == ValueKind::String) file.content = content.text;
-        else r_.Mismatch(content, fmt::format("the content of `{}`", file.name), "a string");
+        else r_.MismatchText(content, fmt::format("the content of `{}`", file.name));
         for (const ConfigFile& other : cfg.files) {
           if (other.name == file.name) {
             diag::Diagnostic& d = r_.diags().Report(K::DuplicateName, name.range, "config file", file.name);
