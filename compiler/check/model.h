@@ -18,16 +18,16 @@ namespace kstate::check {
 
 using StringPairs = std::vector<std::pair<std::string, std::string>>;
 
-// An optional part kept on the heap, with std::optional's interface. Probes,
-// hooks and security contexts are large and most often absent: held inline,
-// five of them made every container 2.5 kB and every component 4 kB, which
-// building 10,000 components paid for in page faults and the lowering in
-// cache misses. Copies are deep, as std::optional's are.
+// An optional part kept on the heap, with the part of std::optional's
+// interface the model uses: set from a value or an optional, test, reach.
+// Probes, hooks and security contexts are large and most often absent: held
+// inline, five of them made every container 2.5 kB and every component 4 kB,
+// which building 10,000 components paid for in page faults and the lowering
+// in cache misses. Copies are deep, as std::optional's are.
 template <typename T>
 class HeapOptional {
  public:
   HeapOptional() = default;
-  HeapOptional(std::nullopt_t) {}  // NOLINT(google-explicit-constructor)
   HeapOptional(T value) : p_(std::make_unique<T>(std::move(value))) {}  // NOLINT(google-explicit-constructor)
   HeapOptional(std::optional<T> value)  // NOLINT(google-explicit-constructor)
       : p_(value ? std::make_unique<T>(std::move(*value)) : nullptr) {}
@@ -40,13 +40,11 @@ class HeapOptional {
   HeapOptional& operator=(HeapOptional&&) noexcept = default;
   ~HeapOptional() = default;
 
-  bool has_value() const { return p_ != nullptr; }
   explicit operator bool() const { return p_ != nullptr; }
   T& operator*() { return *p_; }
   const T& operator*() const { return *p_; }
   T* operator->() { return p_.get(); }
   const T* operator->() const { return p_.get(); }
-  void reset() { p_.reset(); }
 
  private:
   std::unique_ptr<T> p_;

@@ -154,7 +154,6 @@ std::optional<WriteError> WriteObjectFiles(const Compilation& c, const std::stri
   std::vector<std::string> kept;  // listed before, still there
   for (std::string& name : ReadWrittenList(list)) {
     if (std::binary_search(now.begin(), now.end(), name)) continue;  // written again
-    if (std::find(kept.begin(), kept.end(), name) != kept.end()) continue;  // listed twice
     fs::path stale = root / name;
     if (!fs::is_regular_file(fs::symlink_status(stale, ec))) continue;  // gone, or not a file kstatec wrote
     if (!fs::remove(stale, ec) && ec) kept.push_back(std::move(name));
@@ -162,6 +161,7 @@ std::optional<WriteError> WriteObjectFiles(const Compilation& c, const std::stri
   std::vector<std::string_view> listed(now.begin(), now.end());
   listed.insert(listed.end(), kept.begin(), kept.end());
   std::sort(listed.begin(), listed.end());
+  listed.erase(std::unique(listed.begin(), listed.end()), listed.end());  // a name listed twice
   std::string text;
   for (std::string_view name : listed) text.append(name).push_back('\n');
   auto tmp = WriteTemporary(list, text, mask);

@@ -333,9 +333,9 @@ bool Compilation::ForEachObjectText(bool json, const ObjectVisitor& visit) const
   for (const check::Component& c : program.components) {
     for (const check::ObjectName& o : check::ObjectNames(c)) ++next[static_cast<size_t>(emit::ApplyRank(o.kind))];
   }
-  std::vector<emit::Object> scratch;
   size_t total = 0;
   for (size_t& n : next) total += std::exchange(n, total);  // counts become each kind's first index
+  std::vector<emit::Object> scratch;
   std::string text;
   auto visit_all = [&](const std::vector<emit::Object>& objects) {
     for (const emit::Object& o : objects) {
