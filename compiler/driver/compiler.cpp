@@ -88,16 +88,13 @@ void AddObject(std::vector<std::string>& chunks, const emit::Object& o, bool jso
   }
 }
 
-// Lowers components [begin, end) into `chunks`, one component's trees at a
-// time. With `whole` (the number of components of all shares), the largest
-// chunk reserves room for the whole output, so Join can build it in place.
+// Lowers components [begin, end) into `chunks`, written as they are lowered.
+// With `whole` (the number of components of all shares), the largest chunk
+// reserves room for the whole output, so Join can build it in place.
 void FillChunks(const check::Program& program, size_t begin, size_t end, bool json, std::vector<std::string>& chunks,
                 size_t whole = 0) {
-  std::vector<emit::Object> scratch;
   for (size_t i = begin; i < end; ++i) {
-    scratch.clear();
-    emit::LowerComponent(program.components[i], scratch);
-    for (const emit::Object& o : scratch) AddObject(chunks, o, json);
+    emit::WriteComponent(program.components[i], json, chunks);
     // Once a few components show how much text each kind takes, reserve
     // for the rest: growing a chunk of tens of megabytes by doubling copies
     // it again and again. Reserved memory is only touched when written.

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "compiler/base/json_text.h"
+#include "compiler/emit/builder.h"
+#include "compiler/emit/lower.h"
 #include "compiler/emit/manifest.h"
 
 namespace kstate::emit {
@@ -18,6 +20,14 @@ namespace {
 constexpr size_t kBytesPerObject = 4096;
 constexpr std::string_view kSpaces = "                                                                ";
 
+
+void AppendIndent(std::string& out, size_t n) {
+  while (n > kSpaces.size()) {
+    out += kSpaces;
+    n -= kSpaces.size();
+  }
+  out.append(kSpaces.data(), n);
+}
 
 void AppendInt(std::string& out, int64_t v) {
   char buf[24];
@@ -49,11 +59,7 @@ class JsonWriter {
   void Break(size_t indent) {
     if (!pretty_) return;
     out_ += '\n';
-    while (indent > kSpaces.size()) {
-      out_ += kSpaces;
-      indent -= kSpaces.size();
-    }
-    out_.append(kSpaces.data(), indent);
+    AppendIndent(out_, indent);
   }
 
   void Key(std::string_view key) {
@@ -138,6 +144,103 @@ std::string NodeToJson(const Node& node, bool pretty) {
   out.reserve(kBytesPerObject);
   JsonWriter(out, pretty).Value(node, 0);
   return out;
+}
+
+void JsonBuilder::Next() {
+  Frame& f = frames_.back();
+  if (f.count++ > 0) *out_ += ',';
+  *out_ += '\n';
+  AppendIndent(*out_, f.indent + 2);
+}
+
+void JsonBuilder::Key(KeyRef key) {
+  Next();
+  base::AppendJsonString(*out_, key.text());
+  *out_ += ": ";
+}
+
+void JsonBuilder::Open(bool list) {
+  size_t indent = frames_.back().indent + 2;
+  *out_ += list ? '[' : '{';
+  frames_.push_back({list, 0, indent});
+}
+
+void JsonBuilder::Str(KeyRef key, std::string_view value, base::SourceRange) {
+  Key(key);
+  base::AppendJsonString(*out_, value);
+}
+
+void JsonBuilder::Int(KeyRef key, int64_t value, base::SourceRange) {
+  Key(key);
+  AppendInt(*out_, value);
+}
+
+void JsonBuilder::Bool(KeyRef key, bool value, base::SourceRange) {
+  Key(key);
+  *out_ += value ? "true" : "false";
+}
+
+void JsonBuilder::Null(KeyRef key, base::SourceRange) {
+  Key(key);
+  *out_ += "null";
+}
+
+void JsonBuilder::Map(KeyRef key, base::SourceRange) {
+  Key(key);
+  Open(false);
+}
+
+void JsonBuilder::List(KeyRef key, base::SourceRange) {
+  Key(key);
+  Open(true);
+}
+
+void JsonBuilder::ItemStr(std::string_view value, base::SourceRange) {
+  Next();
+  base::AppendJsonString(*out_, value);
+}
+
+void JsonBuilder::ItemInt(int64_t value, base::SourceRange) {
+  Next();
+  AppendInt(*out_, value);
+}
+
+void JsonBuilder::ItemBool(bool value, base::SourceRange) {
+  Next();
+  *out_ += value ? "true" : "false";
+}
+
+void JsonBuilder::ItemNull(base::SourceRange) {
+  Next();
+  *out_ += "null";
+}
+
+void JsonBuilder::ItemMap(base::SourceRange) {
+  Next();
+  Open(false);
+}
+
+void JsonBuilder::ItemList(base::SourceRange) {
+  Next();
+  Open(true);
+}
+
+void JsonBuilder::End() {
+  Frame f = frames_.back();
+  frames_.pop_back();
+  if (f.count > 0) {
+    *out_ += '\n';
+    AppendIndent(*out_, f.indent);
+  }
+  *out_ += f.list ? ']' : '}';
+}
+
+void JsonBuilder::BeginObject(const ObjectHead& head) {
+  out_ = &chunks_[static_cast<size_t>(ApplyRank(head.kind)) + 1];
+  *out_ += ",\n";
+  AppendIndent(*out_, 4);
+  *out_ += '{';
+  frames_.push_back({false, 0, 4});
 }
 
 }  // namespace kstate::emit

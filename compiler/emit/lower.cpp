@@ -13,7 +13,6 @@
 namespace kstate::emit {
 
 using namespace check;  // NOLINT(google-build-using-namespace): the model's vocabulary
-using internal::LabelsNode;
 
 std::vector<std::pair<std::string, std::string>> SelectorLabels(const Component& c) {
   if (c.selector) return *c.selector;
@@ -33,309 +32,356 @@ int ApplyRank(std::string_view kind) {
 
 namespace {
 
-Node SelectorLabelsNode(const Component& c) {
-  if (c.selector) return LabelsNode(*c.selector);
-  Node n = Node::Map();
-  n.members.reserve(2);
-  n.AddStr("app.kubernetes.io/name", c.name);
-  n.AddStr("app.kubernetes.io/instance", c.name);
-  return n;
+using internal::Pairs;
+using internal::WritePairs;
+
+Pairs SelectorPairs(const Component& c) {
+  Pairs pairs;
+  if (c.selector) {
+    pairs.reserve(c.selector->size());
+    for (const auto& [k, v] : *c.selector) pairs.emplace_back(k, v);
+  } else {
+    pairs.emplace_back("app.kubernetes.io/name", c.name);
+    pairs.emplace_back("app.kubernetes.io/instance", c.name);
+  }
+  return pairs;
 }
 
-// The member named `key` among the first `n` members of `map`.
-Node* FindFirst(Node& map, size_t n, std::string_view key) {
-  for (size_t i = 0; i < n; ++i) {
-    if (map.members[i].first == key) return &map.members[i].second;
+// Sets each of `extra` in `pairs`: in place where the key is among the first
+// `n`, else added at the end.
+void Merge(Pairs& pairs, size_t n, const StringPairs& extra) {
+  for (const auto& [k, v] : extra) {
+    auto it = std::find_if(pairs.begin(), pairs.begin() + static_cast<std::ptrdiff_t>(n),
+                           [&k](const auto& p) { return p.first.text() == k; });
+    if (it != pairs.begin() + static_cast<std::ptrdiff_t>(n)) it->second = v;
+    else pairs.emplace_back(k, v);
   }
-  return nullptr;
 }
 
 // The generated labels, then the user's (which the checker keeps from
 // repeating a generated key), each key once.
-Node ObjectLabels(const Component& c) {
-  Node labels = SelectorLabelsNode(c);
-  labels.members.reserve(labels.members.size() + 1 + c.labels.size());
-  labels.AddStr("app.kubernetes.io/managed-by", "kstatec");
-  size_t generated = labels.members.size();
-  for (const auto& [k, v] : c.labels) {
-    if (Node* existing = FindFirst(labels, generated, k)) existing->string = v;
-    else labels.AddStr(k, v);
-  }
+Pairs ObjectLabels(const Component& c) {
+  Pairs labels = SelectorPairs(c);
+  labels.reserve(labels.size() + 1 + c.labels.size());
+  labels.emplace_back("app.kubernetes.io/managed-by", "kstatec");
+  Merge(labels, labels.size(), c.labels);
   return labels;
 }
 
 // What the objects of one component share, built once for all of them.
 struct Shared {
   explicit Shared(const Component& component)
-      : c(component), labels(ObjectLabels(component)), selector(SelectorLabelsNode(component)) {}
+      : c(component), labels(ObjectLabels(component)), selector(SelectorPairs(component)) {}
   const Component& c;
-  Node labels;    // every object's labels
-  Node selector;  // the selector's labels
+  Pairs labels;    // every object's labels
+  Pairs selector;  // the selector's labels
 };
 
-// An object with apiVersion, kind and metadata; `more` is how many members
-// the caller adds to its root.
-Object NewObject(const Shared& s, std::string api_version, std::string kind, std::string name, SourceRange src,
-                 size_t more) {
+// Starts an object: apiVersion, kind and metadata. `labels` and
+// `annotations` replace the component's where given. Cluster-scoped objects
+// carry no namespace. The caller adds the rest and ends the object.
+template <class B>
+void BeginObject(B& b, const Shared& s, std::string_view api_version, std::string_view kind, std::string_view name,
+                 SourceRange src, bool cluster = false, const Pairs* labels = nullptr,
+                 const Pairs* annotations = nullptr) {
   const Component& c = s.c;
-  Object o;
-  o.api_version = std::move(api_version);
-  o.kind = std::move(kind);
-  o.name = std::move(name);
-  o.namespace_ = c.namespace_;
-  o.component = c.name;
-  o.source = src;
-  o.root = Node::Map(src);
-  o.root.members.reserve(3 + more);
-  o.root.AddStr("apiVersion", o.api_version);
-  o.root.AddStr("kind", o.kind);
-  Node& meta = o.root.AddMap("metadata");
-  meta.members.reserve(4);
-  meta.AddStr("name", o.name, src);
-  if (!o.namespace_.empty()) meta.AddStr("namespace", o.namespace_);
-  meta.Add("labels", s.labels);
-  if (!c.annotations.empty()) meta.Add("annotations", LabelsNode(c.annotations));
-  return o;
+  std::string_view ns = cluster ? std::string_view() : std::string_view(c.namespace_);
+  b.BeginObject({api_version, kind, name, ns, c.name, src});
+  b.Str("apiVersion", api_version);
+  b.Str("kind", kind);
+  b.Map("metadata");
+  b.Str("name", name, src);
+  if (!ns.empty()) b.Str("namespace", ns);
+  WritePairs(b, "labels", labels ? *labels : s.labels);
+  if (annotations) {
+    if (!annotations->empty()) WritePairs(b, "annotations", *annotations);
+  } else if (!c.annotations.empty()) {
+    WritePairs(b, "annotations", c.annotations);
+  }
+  b.End();
 }
 
-// {matchLabels: the selector}
-Node MatchLabels(const Shared& s) {
-  Node n = Node::Map();
-  n.Add("matchLabels", s.selector);
-  return n;
+// The component's annotations with `extra` set over them.
+Pairs AnnotationsWith(const Component& c, const StringPairs& extra) {
+  Pairs pairs;
+  pairs.reserve(c.annotations.size() + extra.size());
+  for (const auto& [k, v] : c.annotations) pairs.emplace_back(k, v);
+  Merge(pairs, pairs.size(), extra);
+  return pairs;
 }
 
-Node ServicePorts(const Component& c, const std::vector<std::string>& only) {
-  Node ports = Node::List();
+template <class B>
+void ServicePorts(B& b, const Component& c, const std::vector<std::string>& only) {
+  auto shown = [&](const Port& p) {
+    return p.expose && (only.empty() || std::find(only.begin(), only.end(), p.name) != only.end());
+  };
+  bool any = false;
+  auto scan = [&](const Container& k) { any = any || std::any_of(k.ports.begin(), k.ports.end(), shown); };
+  scan(c.main);
+  for (const Container& k : c.sidecars) scan(k);
+  if (!any) return;
+  b.List("ports");
   auto add = [&](const Container& k) {
     for (const Port& p : k.ports) {
-      if (!p.expose) continue;
-      if (!only.empty() && std::find(only.begin(), only.end(), p.name) == only.end()) continue;
-      Node& port = ports.PushMap(p.range);
-      port.members.reserve(4);
-      port.AddStr("name", p.name);
-      port.AddInt("port", p.number);
-      port.AddStr("targetPort", p.name);
-      port.AddStr("protocol", p.protocol);
+      if (!shown(p)) continue;
+      b.ItemMap(p.range);
+      b.Str("name", p.name);
+      b.Int("port", p.number);
+      b.Str("targetPort", p.name);
+      b.Str("protocol", p.protocol);
+      b.End();
     }
   };
-  size_t most = c.main.ports.size();
-  for (const Container& k : c.sidecars) most += k.ports.size();
-  ports.items.reserve(most);
   add(c.main);
   for (const Container& k : c.sidecars) add(k);
-  return ports;
+  b.End();
 }
 
-void LowerServices(const Shared& s, std::vector<Object>& out) {
+template <class B>
+void LowerServices(B& b, const Shared& s) {
   const Component& c = s.c;
-  Object& headless = out.emplace_back(NewObject(s, "v1", "Service", c.name, c.name_range, 1));
-  if (!c.service_annotations.empty()) {
-    Node& annotations = headless.root.Child("metadata").Child("annotations");
-    for (const auto& [k, v] : c.service_annotations) annotations.Set(k, Node::Str(v));
-  }
-  Node& spec = headless.root.AddMap("spec");
-  spec.members.reserve(4);
-  spec.AddStr("clusterIP", "None");
-  if (c.publish_not_ready) spec.Add("publishNotReadyAddresses", Node::Bool(true));
-  spec.Add("selector", s.selector);
-  Node ports = ServicePorts(c, {});
-  if (!ports.empty()) spec.Add("ports", std::move(ports));
+  Pairs annotations;
+  if (!c.service_annotations.empty()) annotations = AnnotationsWith(c, c.service_annotations);
+  BeginObject(b, s, "v1", "Service", c.name, c.name_range, false, nullptr,
+              c.service_annotations.empty() ? nullptr : &annotations);
+  b.Map("spec");
+  b.Str("clusterIP", "None");
+  if (c.publish_not_ready) b.Bool("publishNotReadyAddresses", true);
+  WritePairs(b, "selector", s.selector);
+  ServicePorts(b, c, {});
+  b.End();
+  b.EndObject();
 
   for (const ClientService& cs : c.clients) {
-    Object& client = out.emplace_back(NewObject(s, "v1", "Service", cs.name, cs.range, 1));
-    Node& meta = client.root.members.back().second;
-    for (const auto& [k, v] : cs.labels) meta.Child("labels").Set(k, Node::Str(v));
-    for (const auto& [k, v] : cs.annotations) meta.Child("annotations").Set(k, Node::Str(v));
-    Node& cspec = client.root.AddMap("spec");
-    cspec.members.reserve(3);
-    cspec.AddStr("type", cs.type);
-    Node& selector = cspec.Add("selector", s.selector);
-    selector.members.reserve(selector.members.size() + cs.selector.size());
-    for (const auto& [k, v] : cs.selector) selector.AddStr(k, v);
-    Node cports = ServicePorts(c, cs.ports);
-    if (!cports.empty()) cspec.Add("ports", std::move(cports));
+    Pairs labels = s.labels;
+    Merge(labels, labels.size(), cs.labels);
+    Pairs merged;
+    if (!cs.annotations.empty()) merged = AnnotationsWith(c, cs.annotations);
+    BeginObject(b, s, "v1", "Service", cs.name, cs.range, false, &labels,
+                cs.annotations.empty() ? nullptr : &merged);
+    b.Map("spec");
+    b.Str("type", cs.type);
+    b.Map("selector");
+    for (const auto& [k, v] : s.selector) b.Str(k, v);
+    for (const auto& [k, v] : cs.selector) b.Str(k, v);
+    b.End();
+    ServicePorts(b, c, cs.ports);
+    b.End();
+    b.EndObject();
   }
 }
 
-Node RulesNode(const std::vector<RbacRule>& rules) {
-  Node list = Node::List();
-  list.items.reserve(rules.size());
+template <class B>
+void WriteRules(B& b, const std::vector<RbacRule>& rules) {
+  b.List("rules");
   for (const RbacRule& r : rules) {
-    Node& rule = list.PushMap(r.range);
-    rule.members.reserve(5);
-    auto add = [&](Key key, const std::vector<std::string>& items) {
+    b.ItemMap(r.range);
+    auto add = [&](KeyRef key, const std::vector<std::string>& items) {
       if (items.empty()) return;
-      Node& n = rule.AddList(std::move(key));
-      n.items.reserve(items.size());
-      for (const std::string& item : items) n.PushStr(item);
+      b.List(key);
+      for (const std::string& item : items) b.ItemStr(item);
+      b.End();
     };
     add("apiGroups", r.api_groups);
     add("resources", r.resources);
     add("resourceNames", r.resource_names);
     add("nonResourceURLs", r.non_resource_urls);
     add("verbs", r.verbs);
+    b.End();
   }
-  return list;
+  b.End();
 }
 
 // A Role (or ClusterRole) with `rules` and its binding to the component's
 // service account. Cluster-scoped objects carry no namespace.
-void LowerRole(const Shared& s, const std::vector<RbacRule>& rules, bool cluster, std::vector<Object>& out) {
+template <class B>
+void LowerRole(B& b, const Shared& s, const std::vector<RbacRule>& rules, bool cluster) {
   if (rules.empty()) return;
   const Component& c = s.c;
   const ServiceAccount& sa = c.service_account;
   std::string name = cluster ? check::ClusterRoleName(c) : sa.name;
   std::string_view kind = cluster ? "ClusterRole" : "Role";
-  Object role = NewObject(s, "rbac.authorization.k8s.io/v1", std::string(kind), name, sa.range, 1);
-  role.root.Add("rules", RulesNode(rules));
-  Object binding = NewObject(s, "rbac.authorization.k8s.io/v1", std::string(kind) + "Binding", name, sa.range, 2);
-  Node& ref = binding.root.AddMap("roleRef");
-  ref.members.reserve(3);
-  ref.AddStr("apiGroup", "rbac.authorization.k8s.io");
-  ref.AddStr("kind", kind);
-  ref.AddStr("name", name);
-  Node& subject = binding.root.AddList("subjects").PushMap();
-  subject.members.reserve(3);
-  subject.AddStr("kind", "ServiceAccount");
-  subject.AddStr("name", sa.name);
-  if (!c.namespace_.empty()) subject.AddStr("namespace", c.namespace_);
-  for (Object* o : {&role, &binding}) {
-    if (!cluster) continue;
-    o->namespace_.clear();
-    std::erase_if(o->root.Child("metadata").members, [](const auto& m) { return m.first == "namespace"; });
-  }
-  out.push_back(std::move(role));
-  out.push_back(std::move(binding));
+  BeginObject(b, s, "rbac.authorization.k8s.io/v1", kind, name, sa.range, cluster);
+  WriteRules(b, rules);
+  b.EndObject();
+  BeginObject(b, s, "rbac.authorization.k8s.io/v1", cluster ? "ClusterRoleBinding" : "RoleBinding", name, sa.range,
+              cluster);
+  b.Map("roleRef");
+  b.Str("apiGroup", "rbac.authorization.k8s.io");
+  b.Str("kind", kind);
+  b.Str("name", name);
+  b.End();
+  b.List("subjects");
+  b.ItemMap();
+  b.Str("kind", "ServiceAccount");
+  b.Str("name", sa.name);
+  if (!c.namespace_.empty()) b.Str("namespace", c.namespace_);
+  b.End();
+  b.End();
+  b.EndObject();
 }
 
-// The pod template's labels: the object labels, and podLabels, which win
-// where both name a key.
-Node PodLabels(const Shared& s) {
-  Node labels = s.labels;
-  size_t generated = labels.members.size();
-  labels.members.reserve(generated + s.c.pod_labels.size());
-  for (const auto& [k, v] : s.c.pod_labels) {
-    if (Node* existing = FindFirst(labels, generated, k)) existing->string = v;
-    else labels.AddStr(k, v);
-  }
-  return labels;
+template <class B>
+void WriteClaimTemplate(B& b, const Storage& s) {
+  b.ItemMap(s.range);
+  b.Map("metadata");
+  b.Str("name", s.name);
+  if (!s.labels.empty()) WritePairs(b, "labels", s.labels);
+  if (!s.annotations.empty()) WritePairs(b, "annotations", s.annotations);
+  b.End();
+  b.Map("spec");
+  b.List("accessModes", s.access_range);
+  for (const std::string& m : s.access) b.ItemStr(m);
+  b.End();
+  if (s.storage_class) b.Str("storageClassName", *s.storage_class);
+  b.Map("resources");
+  b.Map("requests");
+  b.Str("storage", base::FormatBytes(s.size), s.size_range);
+  b.End();
+  b.End();
+  b.End();
+  b.End();
 }
 
-Node ClaimTemplate(const Storage& s) {
-  Node claim = Node::Map(s.range);
-  claim.members.reserve(2);
-  Node& cmeta = claim.AddMap("metadata");
-  cmeta.members.reserve(3);
-  cmeta.AddStr("name", s.name);
-  if (!s.labels.empty()) cmeta.Add("labels", LabelsNode(s.labels));
-  if (!s.annotations.empty()) cmeta.Add("annotations", LabelsNode(s.annotations));
-  Node& cspec = claim.AddMap("spec");
-  cspec.members.reserve(3);
-  Node& modes = cspec.AddList("accessModes", s.access_range);
-  modes.items.reserve(s.access.size());
-  for (const std::string& m : s.access) modes.PushStr(m);
-  if (s.storage_class) cspec.AddStr("storageClassName", *s.storage_class);
-  cspec.AddMap("resources").AddMap("requests").AddStr("storage", base::FormatBytes(s.size), s.size_range);
-  return claim;
-}
-
-void LowerStatefulSet(const Shared& s, std::vector<Object>& out) {
+template <class B>
+void LowerStatefulSet(B& b, const Shared& s) {
   const Component& c = s.c;
-  Object& sts = out.emplace_back(NewObject(s, "apps/v1", "StatefulSet", c.name, c.name_range, 1));
-  Node& spec = sts.root.AddMap("spec", c.range);
-  spec.members.reserve(10);
-  spec.AddStr("serviceName", c.name);
-  spec.AddInt("replicas", c.replicas, c.replicas_range);
-  spec.AddMap("selector", c.selector_range).Add("matchLabels", s.selector);
-  spec.AddStr("podManagementPolicy", c.ordering, c.ordering_range);
-  Node& update = spec.AddMap("updateStrategy", c.update.range);
-  update.AddStr("type", c.update.on_delete ? "OnDelete" : "RollingUpdate");
+  BeginObject(b, s, "apps/v1", "StatefulSet", c.name, c.name_range);
+  b.Map("spec", c.range);
+  b.Str("serviceName", c.name);
+  b.Int("replicas", c.replicas, c.replicas_range);
+  b.Map("selector", c.selector_range);
+  WritePairs(b, "matchLabels", s.selector);
+  b.End();
+  b.Str("podManagementPolicy", c.ordering, c.ordering_range);
+  b.Map("updateStrategy", c.update.range);
+  b.Str("type", c.update.on_delete ? "OnDelete" : "RollingUpdate");
   if (!c.update.on_delete && (c.update.partition || c.update.max_unavailable)) {
-    Node& rolling = update.AddMap("rollingUpdate");
-    if (c.update.partition) rolling.AddInt("partition", *c.update.partition);
-    if (c.update.max_unavailable) rolling.Add("maxUnavailable", internal::ValueToNode(*c.update.max_unavailable));
+    b.Map("rollingUpdate");
+    if (c.update.partition) b.Int("partition", *c.update.partition);
+    if (c.update.max_unavailable) internal::WriteValue(b, "maxUnavailable", *c.update.max_unavailable);
+    b.End();
   }
-  if (c.min_ready) spec.AddInt("minReadySeconds", *c.min_ready);
-  if (c.revision_history) spec.AddInt("revisionHistoryLimit", *c.revision_history);
+  b.End();
+  if (c.min_ready) b.Int("minReadySeconds", *c.min_ready);
+  if (c.revision_history) b.Int("revisionHistoryLimit", *c.revision_history);
   if (c.retention) {
-    Node& policy = spec.AddMap("persistentVolumeClaimRetentionPolicy");
-    policy.members.reserve(2);
-    policy.AddStr("whenDeleted", c.retention->first);
-    policy.AddStr("whenScaled", c.retention->second);
+    b.Map("persistentVolumeClaimRetentionPolicy");
+    b.Str("whenDeleted", c.retention->first);
+    b.Str("whenScaled", c.retention->second);
+    b.End();
   }
-  Node& tmpl = spec.AddMap("template");
-  tmpl.members.reserve(2);
-  Node& meta = tmpl.AddMap("metadata");
-  meta.members.reserve(2);
-  meta.Add("labels", PodLabels(s));
-  if (!c.pod_annotations.empty()) meta.Add("annotations", LabelsNode(c.pod_annotations));
-  tmpl.Add("spec", internal::PodSpec(c, s.selector));
+  b.Map("template");
+  b.Map("metadata");
+  // The pod's labels: the object labels, and podLabels, which win where
+  // both name a key.
+  Pairs pod_labels = s.labels;
+  Merge(pod_labels, pod_labels.size(), c.pod_labels);
+  WritePairs(b, "labels", pod_labels);
+  if (!c.pod_annotations.empty()) WritePairs(b, "annotations", c.pod_annotations);
+  b.End();
+  internal::WritePodSpec(b, c, s.selector);
+  b.End();
   if (!c.storage.empty()) {
-    Node& claims = spec.AddList("volumeClaimTemplates");
-    claims.items.reserve(c.storage.size());
-    for (const Storage& st : c.storage) claims.Push(ClaimTemplate(st));
+    b.List("volumeClaimTemplates");
+    for (const Storage& st : c.storage) WriteClaimTemplate(b, st);
+    b.End();
   }
+  b.End();
+  b.EndObject();
 }
 
-void LowerDisruptionBudget(const Shared& s, std::vector<Object>& out) {
+template <class B>
+void LowerDisruptionBudget(B& b, const Shared& s) {
   const Component& c = s.c;
   const Disruption& d = c.disruption;
   bool pdb = d.mode == Disruption::Mode::MaxUnavailable || d.mode == Disruption::Mode::MinAvailable ||
              (d.mode == Disruption::Mode::Default && c.replicas > 1);
   if (!pdb) return;
-  Object& budget = out.emplace_back(
-      NewObject(s, "policy/v1", "PodDisruptionBudget", c.name, d.range.valid() ? d.range : c.name_range, 1));
-  Node& spec = budget.root.AddMap("spec");
-  spec.members.reserve(2);
-  if (d.mode == Disruption::Mode::MinAvailable) spec.Add("minAvailable", internal::ValueToNode(d.amount));
-  else if (d.mode == Disruption::Mode::MaxUnavailable) spec.Add("maxUnavailable", internal::ValueToNode(d.amount));
-  else spec.AddInt("maxUnavailable", 1);
-  spec.Add("selector", MatchLabels(s));
+  BeginObject(b, s, "policy/v1", "PodDisruptionBudget", c.name, d.range.valid() ? d.range : c.name_range);
+  b.Map("spec");
+  if (d.mode == Disruption::Mode::MinAvailable) internal::WriteValue(b, "minAvailable", d.amount);
+  else if (d.mode == Disruption::Mode::MaxUnavailable) internal::WriteValue(b, "maxUnavailable", d.amount);
+  else b.Int("maxUnavailable", 1);
+  b.Map("selector");
+  WritePairs(b, "matchLabels", s.selector);
+  b.End();
+  b.End();
+  b.EndObject();
+}
+
+template <class B>
+void Lower(B& b, const Component& c) {
+  Shared s(c);
+  if (c.service_account.create) {
+    const ServiceAccount& account = c.service_account;
+    BeginObject(b, s, "v1", "ServiceAccount", account.name, account.range);
+    if (account.automount) b.Bool("automountServiceAccountToken", *account.automount);
+    b.EndObject();
+    LowerRole(b, s, c.service_account.rules, false);
+    LowerRole(b, s, c.service_account.cluster_rules, true);
+  }
+  for (const Config& cfg : c.configs) {
+    BeginObject(b, s, "v1", "ConfigMap", cfg.object_name, cfg.range);
+    // File names are unique (the checker reports a repeated one).
+    b.Map("data");
+    for (const ConfigFile& f : cfg.files) b.Str(f.name, f.content, f.range);
+    b.End();
+    b.EndObject();
+  }
+  LowerServices(b, s);
+  LowerStatefulSet(b, s);
+  LowerDisruptionBudget(b, s);
 }
 
 }  // namespace
 
 void LowerComponent(const Component& c, std::vector<Object>& out, diag::Diagnostics* patch_diags) {
   size_t first = out.size();
-  Shared s(c);
-  if (c.service_account.create) {
-    const ServiceAccount& account = c.service_account;
-    Object& sa = out.emplace_back(NewObject(s, "v1", "ServiceAccount", account.name, account.range, 1));
-    if (account.automount) sa.root.Add("automountServiceAccountToken", Node::Bool(*account.automount));
-    LowerRole(s, c.service_account.rules, false, out);
-    LowerRole(s, c.service_account.cluster_rules, true, out);
-  }
-  for (const Config& cfg : c.configs) {
-    Object& cm = out.emplace_back(NewObject(s, "v1", "ConfigMap", cfg.object_name, cfg.range, 1));
-    Node& data = cm.root.AddMap("data");
-    data.members.reserve(cfg.files.size());
-    for (const ConfigFile& f : cfg.files) data.Set(f.name, Node::Str(f.content, f.range));
-  }
-  LowerServices(s, out);
-  LowerStatefulSet(s, out);
-  LowerDisruptionBudget(s, out);
+  TreeBuilder b(out);
+  Lower(b, c);
   if (!c.patches.empty()) ApplyPatches(c, std::span(out).subspan(first), patch_diags);
+}
+
+void WriteComponent(const Component& c, bool json, std::vector<std::string>& chunks) {
+  if (!c.patches.empty()) {
+    // Patches change the trees: built, patched, then written.
+    std::vector<Object> objects;
+    LowerComponent(c, objects);
+    for (const Object& o : objects) {
+      std::string& chunk = chunks[static_cast<size_t>(ApplyRank(o.kind)) + 1];
+      if (json) {
+        AppendJsonListItem(chunk, o.root);
+      } else {
+        AppendYaml(chunk, o.root);
+        chunk += "---\n";
+      }
+    }
+  } else if (json) {
+    JsonBuilder b(chunks);
+    Lower(b, c);
+  } else {
+    YamlBuilder b(chunks);
+    Lower(b, c);
+  }
 }
 
 std::vector<Object> LowerNamespaces(const Program& program) {
   std::vector<Object> out;
+  TreeBuilder b(out);
   for (const NamespaceDecl& ns : program.namespaces) {
     if (!ns.create) continue;
-    Object o;
-    o.api_version = "v1";
-    o.kind = "Namespace";
-    o.name = ns.name;
-    o.source = ns.range;
-    o.root = Node::Map(ns.range);
-    o.root.Set("apiVersion", Node::Str("v1"));
-    o.root.Set("kind", Node::Str("Namespace"));
-    Node& meta = o.root.Child("metadata");
-    meta.Set("name", Node::Str(ns.name, ns.range));
-    StringPairs labels = {{"app.kubernetes.io/managed-by", "kstatec"}};
-    labels.insert(labels.end(), ns.labels.begin(), ns.labels.end());
-    meta.Set("labels", LabelsNode(labels));
-    out.push_back(std::move(o));
+    b.BeginObject({"v1", "Namespace", ns.name, {}, {}, ns.range});
+    b.Str("apiVersion", "v1");
+    b.Str("kind", "Namespace");
+    b.Map("metadata");
+    b.Str("name", ns.name, ns.range);
+    b.Map("labels");
+    b.Str("app.kubernetes.io/managed-by", "kstatec");
+    for (const auto& [k, v] : ns.labels) b.Str(k, v);
+    b.End();
+    b.End();
+    b.EndObject();
   }
   return out;
 }

@@ -4,6 +4,7 @@
 // PodDisruptionBudgets), with consistent generated labels and selectors.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "compiler/check/model.h"
@@ -21,6 +22,12 @@ std::vector<Object> Lower(const check::Program& program);
 std::vector<Object> LowerNamespaces(const check::Program& program);
 // `patch_diags`: where to report problems with the component's patches.
 void LowerComponent(const check::Component& c, std::vector<Object>& out, diag::Diagnostics* patch_diags = nullptr);
+// The component's objects as text, appended to `chunks[ApplyRank(kind) + 1]`:
+// YAML documents each followed by a "---" line, or JSON `List` items as
+// AppendJsonListItem writes them. The same text as writing the trees
+// LowerComponent builds, written without building them (unless the
+// component has patches, which change the trees).
+void WriteComponent(const check::Component& c, bool json, std::vector<std::string>& chunks);
 int ApplyRank(std::string_view kind);
 
 // The labels every object of a component carries, and the stable subset the

@@ -1,6 +1,9 @@
 // Construction and lookup helpers of the manifest tree.
 #include "compiler/emit/manifest.h"
 
+#include "compiler/emit/builder.h"
+
+#include <iterator>
 #include <tuple>
 
 namespace kstate::emit {
@@ -125,6 +128,74 @@ Node& Node::Child(Key key, base::SourceRange src) {
 Node& Node::Push(Node value) {
   items.push_back(std::move(value));
   return items.back();
+}
+
+Key KeyRef::ToKey() const { return literal_ ? Key(Key::StaticText{text_}) : Key(text_); }
+
+void TreeBuilder::Push(Node* node) {
+  stack_.push_back(node);
+  if (members_.size() < stack_.size()) {
+    members_.resize(stack_.size());
+    items_.resize(stack_.size());
+  }
+}
+
+Node& TreeBuilder::Member(KeyRef key, Node value) {
+  return members_[stack_.size() - 1].emplace_back(key.ToKey(), std::move(value)).second;
+}
+
+Node& TreeBuilder::Item(Node value) { return items_[stack_.size() - 1].emplace_back(std::move(value)); }
+
+void TreeBuilder::Str(KeyRef key, std::string_view value, base::SourceRange src) {
+  Node& n = members_[stack_.size() - 1]
+                .emplace_back(std::piecewise_construct, std::forward_as_tuple(key.ToKey()), std::forward_as_tuple())
+                .second;
+  n.kind = Node::Kind::String;
+  n.string = value;
+  n.source = src;
+}
+
+void TreeBuilder::ItemStr(std::string_view value, base::SourceRange src) {
+  Node& n = items_[stack_.size() - 1].emplace_back();
+  n.kind = Node::Kind::String;
+  n.string = value;
+  n.source = src;
+}
+
+void TreeBuilder::Null(KeyRef key, base::SourceRange src) {
+  Node n;
+  n.source = src;
+  Member(key, std::move(n));
+}
+
+void TreeBuilder::ItemNull(base::SourceRange src) {
+  Node n;
+  n.source = src;
+  Item(std::move(n));
+}
+
+void TreeBuilder::BeginObject(const ObjectHead& head) {
+  Object& o = out_->emplace_back();
+  o.api_version = head.api_version;
+  o.kind = head.kind;
+  o.name = head.name;
+  o.namespace_ = head.namespace_;
+  o.component = head.component;
+  o.source = head.source;
+  o.root = Node::Map(head.source);
+  Push(&o.root);
+}
+
+void TreeBuilder::End() {
+  size_t depth = stack_.size() - 1;
+  Node& node = *stack_.back();
+  auto& members = members_[depth];
+  auto& items = items_[depth];
+  node.members.assign(std::make_move_iterator(members.begin()), std::make_move_iterator(members.end()));
+  node.items.assign(std::make_move_iterator(items.begin()), std::make_move_iterator(items.end()));
+  members.clear();
+  items.clear();
+  stack_.pop_back();
 }
 
 }  // namespace kstate::emit

@@ -28,6 +28,11 @@ class Key {
   // A writable array may change or go away before the key does.
   template <size_t N>
   Key(char (&)[N]) = delete;
+  // Text with static storage duration that is not an array (a KeyRef's literal).
+  struct StaticText {
+    std::string_view text;
+  };
+  explicit Key(StaticText s) : literal_(s.text) {}
   Key(std::string s) : owned_(std::move(s)) {}  // NOLINT(google-explicit-constructor)
   Key(std::string_view s) : owned_(s) {}        // NOLINT(google-explicit-constructor)
 

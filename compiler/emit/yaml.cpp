@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "compiler/emit/builder.h"
+#include "compiler/emit/lower.h"
 #include "compiler/emit/manifest.h"
 
 namespace kstate::emit {
@@ -393,186 +395,281 @@ char* Copy(char* p, std::string_view s) {
   return p + n;
 }
 
-bool IsBlock(const Node& n) {
-  return (n.kind == Node::Kind::Map && !n.members.empty()) || (n.kind == Node::Kind::List && !n.items.empty());
+bool PlainKey(KeyRef key) { return key.literal() ? PlainLiteralKey(key.text()) : PlainKey(key.text()); }
+
+// The text of a scalar that is never quoted: an integer (in `buffer`), a
+// boolean or null.
+std::string_view IntText(int64_t v, char (&buffer)[kIntRoom]) {
+  return {buffer, static_cast<size_t>(std::to_chars(buffer, buffer + kIntRoom, v).ptr - buffer)};
 }
-
-Style ValueStyle(const Node& n) { return n.kind == Node::Kind::String ? ChooseStyle(n.string, false) : Style::Plain; }
-
-// A scalar that needs no quoting, or an empty collection, at p (room for the
-// string or kIntRoom).
-char* PlainScalar(char* p, const Node& node) {
-  switch (node.kind) {
-    case Node::Kind::Null: return Copy(p, "null");
-    case Node::Kind::Bool: return Copy(p, node.boolean ? "true" : "false");
-    case Node::Kind::Int: return std::to_chars(p, p + kIntRoom, node.integer).ptr;
-    case Node::Kind::Map: return Copy(p, "{}");
-    case Node::Kind::List: return Copy(p, "[]");
-    case Node::Kind::String: return Copy(p, node.string);
-  }
-  return p;
-}
-
-size_t PlainScalarRoom(const Node& node) { return node.kind == Node::Kind::String ? node.string.size() : kIntRoom; }
-
-class YamlWriter {
- public:
-  explicit YamlWriter(std::string& out) : out_(out), pos_(out.size()) {}
-  YamlWriter(const YamlWriter&) = delete;
-  YamlWriter& operator=(const YamlWriter&) = delete;
-  ~YamlWriter() { out_.resize(pos_); }
-
-  void Document(const Node& root) {
-    if (root.kind == Node::Kind::Map && !root.members.empty()) {
-      MapMembers(root, 0, false);
-    } else if (root.kind == Node::Kind::List && !root.items.empty()) {
-      ListItems(root, 0, false);
-    } else {
-      InlineValue(root, 0, ValueStyle(root));
-    }
-  }
-
-  void Put(std::string_view s) { Done(Copy(Room(s.size()), s)); }
-
- private:
-  // Where the next n bytes go; valid until the next call.
-  char* Room(size_t n) {
-    if (out_.size() - pos_ < n) out_.resize(pos_ + std::max(n, kGrowBy));
-    return out_.data() + pos_;
-  }
-  void Done(char* end) { pos_ = static_cast<size_t>(end - out_.data()); }
-
-  // Members of a non-empty map at column `indent`; with `inline_first` the
-  // first key continues the current line (after a list's "- ").
-  void MapMembers(const Node& map, size_t indent, bool inline_first) {
-    size_t lead = inline_first ? 0 : indent;
-    for (const auto& [key, value] : map.members) {
-      Member(key, value, lead, indent);
-      lead = indent;
-    }
-  }
-
-  // Items of a non-empty list, each "- " at column `indent`.
-  void ListItems(const Node& list, size_t indent, bool inline_first) {
-    size_t lead = inline_first ? 0 : indent;
-    for (const Node& item : list.items) {
-      char* p = Spaces(Room(lead + kSpaceRoom + 2), lead);
-      *p++ = '-';
-      *p++ = ' ';
-      Done(p);
-      lead = indent;
-      if (item.kind == Node::Kind::Map && !item.members.empty()) {
-        MapMembers(item, indent + 2, true);
-      } else if (item.kind == Node::Kind::List && !item.items.empty()) {
-        ListItems(item, indent + 2, true);
-      } else {
-        InlineValue(item, indent, ValueStyle(item));
-      }
-    }
-  }
-
-  // One member, after `lead` spaces: "key:" and its value. The common
-  // "key: scalar" line is written in one piece.
-  void Member(const Key& written, const Node& value, size_t lead, size_t indent) {
-    std::string_view key = written.view();
-    Style style = ValueStyle(value);
-    if (written.literal().data() ? !PlainLiteralKey(key) : !PlainKey(key)) {
-      SpecialKey(key, lead, indent);
-    } else if (style == Style::Plain && !IsBlock(value)) {
-      char* p = Copy(Spaces(Room(lead + kSpaceRoom + key.size() + PlainScalarRoom(value) + 3), lead), key);
-      *p++ = ':';
-      *p++ = ' ';
-      p = PlainScalar(p, value);
-      *p++ = '\n';
-      Done(p);
-      return;
-    } else {
-      char* p = Copy(Spaces(Room(lead + kSpaceRoom + key.size() + 1), lead), key);
-      *p++ = ':';
-      Done(p);
-    }
-    MemberValue(value, indent, style);
-  }
-
-  // A key that needs quotes, or is too long for an implicit key (it becomes
-  // an explicit "? key\n:" entry), and its ':'.
-  void SpecialKey(std::string_view key, size_t lead, size_t indent) {
-    scratch_.clear();
-    AppendIndent(scratch_, lead);
-    size_t start = scratch_.size();
-    if (ChooseStyle(key, true) == Style::Plain) {
-      scratch_ += key;
-    } else {
-      AppendDoubleQuoted(scratch_, key);
-    }
-    if (scratch_.size() - start > kMaxImplicitKey) {
-      scratch_.insert(start, "? ");
-      scratch_ += '\n';
-      AppendIndent(scratch_, indent);
-    }
-    scratch_ += ':';
-    Put(scratch_);
-  }
-
-  // What follows "key:": a nested block on the next lines, or " scalar".
-  void MemberValue(const Node& value, size_t indent, Style style) {
-    if (value.kind == Node::Kind::Map && !value.members.empty()) {
-      Put("\n");
-      MapMembers(value, indent + 2, false);
-    } else if (value.kind == Node::Kind::List && !value.items.empty()) {
-      Put("\n");
-      ListItems(value, indent, false);  // kubectl style: "- " under the key
-    } else {
-      Put(" ");
-      InlineValue(value, indent, style);
-    }
-  }
-
-  // A scalar or an empty collection, ending the line. A literal block's lines
-  // go two columns right of `indent`, the column of the enclosing collection.
-  void InlineValue(const Node& node, size_t indent, Style style) {
-    if (style == Style::Plain) {
-      char* p = PlainScalar(Room(PlainScalarRoom(node) + 1), node);
-      *p++ = '\n';
-      Done(p);
-      return;
-    }
-    scratch_.clear();
-    if (style == Style::Literal) {
-      AppendLiteral(scratch_, node.string, indent + 2);
-    } else {
-      AppendDoubleQuoted(scratch_, node.string);
-      scratch_ += '\n';
-    }
-    Put(scratch_);
-  }
-
-  std::string& out_;
-  size_t pos_;           // the end of what was written; out_ may be longer
-  std::string scratch_;  // quoted strings, literal blocks and special keys
-};
+std::string_view BoolText(bool v) { return v ? "true" : "false"; }
 
 }  // namespace
+
+YamlBuilder::~YamlBuilder() {
+  if (out_) out_->resize(pos_);
+}
+
+char* YamlBuilder::Room(size_t n) {
+  if (out_->size() - pos_ < n) out_->resize(pos_ + std::max(n, kGrowBy));
+  return out_->data() + pos_;
+}
+
+void YamlBuilder::Put(std::string_view s) { Done(Copy(Room(s.size()), s)); }
+
+size_t YamlBuilder::NextLead() {
+  Frame& f = frames_.back();
+  if (f.count++ > 0) return f.indent;
+  if (!f.keyed) return 0;
+  Put("\n");
+  return f.indent;
+}
+
+// A key that needs quotes, or is too long for an implicit key (it becomes an
+// explicit "? key\n:" entry), and its ':'.
+void YamlBuilder::SpecialKey(std::string_view key, size_t lead, size_t indent) {
+  scratch_.clear();
+  AppendIndent(scratch_, lead);
+  size_t start = scratch_.size();
+  if (ChooseStyle(key, true) == Style::Plain) {
+    scratch_ += key;
+  } else {
+    AppendDoubleQuoted(scratch_, key);
+  }
+  if (scratch_.size() - start > kMaxImplicitKey) {
+    scratch_.insert(start, "? ");
+    scratch_ += '\n';
+    AppendIndent(scratch_, indent);
+  }
+  scratch_ += ':';
+  Put(scratch_);
+}
+
+void YamlBuilder::KeyColon(KeyRef key, size_t lead, size_t indent) {
+  if (!PlainKey(key)) {
+    SpecialKey(key.text(), lead, indent);
+    return;
+  }
+  char* p = Copy(Spaces(Room(lead + kSpaceRoom + key.text().size() + 1), lead), key.text());
+  *p++ = ':';
+  Done(p);
+}
+
+// A string that ends the line, after "key: " or "- ". A literal block's
+// lines go two columns right of `indent`, the column of the enclosing
+// collection.
+void YamlBuilder::InlineString(std::string_view s, size_t indent, uint8_t style) {
+  if (static_cast<Style>(style) == Style::Plain) {
+    char* p = Copy(Room(s.size() + 1), s);
+    *p++ = '\n';
+    Done(p);
+    return;
+  }
+  scratch_.clear();
+  if (static_cast<Style>(style) == Style::Literal) {
+    AppendLiteral(scratch_, s, indent + 2);
+  } else {
+    AppendDoubleQuoted(scratch_, s);
+    scratch_ += '\n';
+  }
+  Put(scratch_);
+}
+
+// "key: text" for a scalar written as it is; the common case in one piece.
+void YamlBuilder::PlainMember(KeyRef key, std::string_view text) {
+  size_t lead = NextLead();
+  if (!PlainKey(key)) {
+    SpecialKey(key.text(), lead, frames_.back().indent);
+    char* p = Room(text.size() + 2);
+    *p++ = ' ';
+    p = Copy(p, text);
+    *p++ = '\n';
+    Done(p);
+    return;
+  }
+  char* p = Copy(Spaces(Room(lead + kSpaceRoom + key.text().size() + text.size() + 3), lead), key.text());
+  *p++ = ':';
+  *p++ = ' ';
+  p = Copy(p, text);
+  *p++ = '\n';
+  Done(p);
+}
+
+// "- text" for a scalar item written as it is.
+void YamlBuilder::PlainItem(std::string_view text) {
+  size_t lead = NextLead();
+  char* p = Spaces(Room(lead + kSpaceRoom + text.size() + 3), lead);
+  *p++ = '-';
+  *p++ = ' ';
+  p = Copy(p, text);
+  *p++ = '\n';
+  Done(p);
+}
+
+void YamlBuilder::Dash(size_t lead) {
+  char* p = Spaces(Room(lead + kSpaceRoom + 2), lead);
+  *p++ = '-';
+  *p++ = ' ';
+  Done(p);
+}
+
+void YamlBuilder::Str(KeyRef key, std::string_view value, base::SourceRange) {
+  Style style = ChooseStyle(value, false);
+  if (style == Style::Plain) {
+    PlainMember(key, value);
+    return;
+  }
+  size_t lead = NextLead();
+  size_t indent = frames_.back().indent;
+  KeyColon(key, lead, indent);
+  Put(" ");
+  InlineString(value, indent, static_cast<uint8_t>(style));
+}
+
+void YamlBuilder::Int(KeyRef key, int64_t value, base::SourceRange) {
+  char buffer[kIntRoom];
+  PlainMember(key, IntText(value, buffer));
+}
+
+void YamlBuilder::Bool(KeyRef key, bool value, base::SourceRange) { PlainMember(key, BoolText(value)); }
+void YamlBuilder::Null(KeyRef key, base::SourceRange) { PlainMember(key, "null"); }
+
+void YamlBuilder::Map(KeyRef key, base::SourceRange) {
+  size_t lead = NextLead();
+  size_t indent = frames_.back().indent;
+  KeyColon(key, lead, indent);
+  frames_.push_back({false, true, 0, indent + 2});
+}
+
+void YamlBuilder::List(KeyRef key, base::SourceRange) {
+  size_t lead = NextLead();
+  size_t indent = frames_.back().indent;
+  KeyColon(key, lead, indent);
+  frames_.push_back({true, true, 0, indent});  // kubectl style: "- " under the key
+}
+
+void YamlBuilder::ItemStr(std::string_view value, base::SourceRange) {
+  Style style = ChooseStyle(value, false);
+  if (style == Style::Plain) {
+    PlainItem(value);
+    return;
+  }
+  Dash(NextLead());
+  InlineString(value, frames_.back().indent, static_cast<uint8_t>(style));
+}
+
+void YamlBuilder::ItemInt(int64_t value, base::SourceRange) {
+  char buffer[kIntRoom];
+  PlainItem(IntText(value, buffer));
+}
+
+void YamlBuilder::ItemBool(bool value, base::SourceRange) { PlainItem(BoolText(value)); }
+void YamlBuilder::ItemNull(base::SourceRange) { PlainItem("null"); }
+
+void YamlBuilder::ItemMap(base::SourceRange) {
+  Dash(NextLead());
+  frames_.push_back({false, false, 0, frames_.back().indent + 2});
+}
+
+void YamlBuilder::ItemList(base::SourceRange) {
+  Dash(NextLead());
+  frames_.push_back({true, false, 0, frames_.back().indent + 2});
+}
+
+void YamlBuilder::End() {
+  Frame f = frames_.back();
+  frames_.pop_back();
+  if (f.count > 0) return;
+  if (f.keyed) Put(f.list ? " []\n" : " {}\n");
+  else Put(f.list ? "[]\n" : "{}\n");
+}
+
+void YamlBuilder::BeginObject(const ObjectHead& head) {
+  out_ = &(*chunks_)[static_cast<size_t>(ApplyRank(head.kind)) + 1];
+  pos_ = out_->size();
+  frames_.push_back({false, false, 0, 0});
+}
+
+void YamlBuilder::EndObject() {
+  End();
+  Put("---\n");
+  out_->resize(pos_);
+  out_ = nullptr;
+}
+
+void YamlBuilder::WalkMember(const Key& key, const Node& value) {
+  KeyRef ref = key.literal().data() ? KeyRef(KeyRef::kLiteral, key.literal()) : KeyRef(key.view());
+  switch (value.kind) {
+    case Node::Kind::Null: Null(ref); return;
+    case Node::Kind::Bool: Bool(ref, value.boolean); return;
+    case Node::Kind::Int: Int(ref, value.integer); return;
+    case Node::Kind::String: Str(ref, value.string); return;
+    case Node::Kind::Map:
+      Map(ref);
+      for (const auto& [k, v] : value.members) WalkMember(k, v);
+      End();
+      return;
+    case Node::Kind::List:
+      List(ref);
+      for (const Node& item : value.items) WalkItem(item);
+      End();
+      return;
+  }
+}
+
+void YamlBuilder::WalkItem(const Node& item) {
+  switch (item.kind) {
+    case Node::Kind::Null: ItemNull(); return;
+    case Node::Kind::Bool: ItemBool(item.boolean); return;
+    case Node::Kind::Int: ItemInt(item.integer); return;
+    case Node::Kind::String: ItemStr(item.string); return;
+    case Node::Kind::Map:
+      ItemMap();
+      for (const auto& [k, v] : item.members) WalkMember(k, v);
+      End();
+      return;
+    case Node::Kind::List:
+      ItemList();
+      for (const Node& i : item.items) WalkItem(i);
+      End();
+      return;
+  }
+}
+
+void YamlBuilder::Document(const Node& root) {
+  if (root.kind == Node::Kind::Map || root.kind == Node::Kind::List) {
+    // A collection, even an empty one ("{}" on a line of its own).
+    frames_.push_back({root.kind == Node::Kind::List, false, 0, 0});
+    for (const auto& [k, v] : root.members) WalkMember(k, v);
+    for (const Node& item : root.items) WalkItem(item);
+    End();
+    return;
+  }
+  char buffer[kIntRoom];
+  switch (root.kind) {
+    case Node::Kind::String: InlineString(root.string, 0, static_cast<uint8_t>(ChooseStyle(root.string, false))); break;
+    case Node::Kind::Int: InlineString(IntText(root.integer, buffer), 0, 0); break;
+    case Node::Kind::Bool: InlineString(BoolText(root.boolean), 0, 0); break;
+    default: InlineString("null", 0, 0); break;
+  }
+}
 
 std::string WriteYaml(const std::vector<Object>& objects) {
   std::string out;
   out.reserve(objects.size() * kBytesPerObject);
-  {
-    YamlWriter writer(out);
-    for (size_t i = 0; i < objects.size(); ++i) {
-      if (i > 0) writer.Put("---\n");
-      writer.Document(objects[i].root);
-    }
+  for (size_t i = 0; i < objects.size(); ++i) {
+    if (i > 0) out += "---\n";
+    AppendYaml(out, objects[i].root);
   }
   return out;
 }
 
-void AppendYaml(std::string& out, const Node& node) { YamlWriter(out).Document(node); }
+void AppendYaml(std::string& out, const Node& node) { YamlBuilder(out).Document(node); }
 
 std::string NodeToYaml(const Node& node) {
   std::string out;
   out.reserve(kBytesPerObject);
-  YamlWriter(out).Document(node);
+  YamlBuilder(out).Document(node);
   return out;
 }
 
