@@ -5,7 +5,7 @@ Reads the environment run.sh exports (REPO, WORK, RESULTS, CPU, LOAD_BEFORE,
 LOAD_AFTER, MEM_*) and the files in WORK: gbench.json (Google Benchmark),
 hf1.json and hf10000.json (hyperfine), lsp.json (bench/lsp_bench.py),
 perf.txt / perf-dso.txt / lsp-perf-inclusive.txt and callgrind-*.txt
-(profiles).
+(profiles), instructions.txt (callgrind instruction counts).
 """
 import datetime
 import json
@@ -150,6 +150,34 @@ if fg and fo:
     w("")
     w(f"With the grammar fixed to PEGTL, the two baselines alone take {floor / 50:.0%} of the budget, before a "
       "syntax tree is built, a value checked, an object lowered or a line of YAML formatted.")
+
+# ---- instruction counts (callgrind, when valgrind is installed)
+counts = {}
+for line in read("instructions.txt").splitlines():
+    name, _, value = line.partition(" ")
+    if value.strip().isdigit():
+        counts[name] = int(value)
+if {"build", "templates", "grammar"} <= counts.keys():
+    grammar = counts["grammar"]
+    w("")
+    w("### Instructions (callgrind)")
+    w("")
+    w("Instructions executed by whole processes, counted by callgrind: unlike times, the same on a loaded machine "
+      "and an idle one. The grammar alone is `kstate_bench --recognise` over the 10,000-component input (the "
+      "deterministic twin of BM_FloorGrammar).")
+    w("")
+    w("| Process | Instructions | Per component | / grammar alone |")
+    w("|---|---|---|---|")
+    for label, key in [("`kstatec build`, N=10000", "build"),
+                       ("`kstatec build`, 10000 template instances", "templates"),
+                       ("Grammar alone, N=10000", "grammar")]:
+        w(f"| {label} | {counts[key] / 1e6:,.0f} M | {counts[key] / 10000:,.0f} | {counts[key] / grammar:.2f}x |")
+    if b10k:
+        rate = counts["build"] / in_ms  # instructions per millisecond, in-process build of this run
+        w("")
+        w(f"At the rate of this run's in-process build ({rate / 1e6:.1f} M instructions per ms, BM_CompileYaml), "
+          f"the 50 ms goal is {50 * rate / 1e6:,.0f} M instructions, {50 * rate / 10000:,.0f} per component. "
+          f"The grammar alone executes {grammar / (50 * rate):.0%} of that.")
 w("")
 w("## Whole process (hyperfine `-N`, output to /dev/null)")
 w("")

@@ -19,7 +19,10 @@
 #    of the same file as a baseline.
 # 6. Profiles N = 10000 with perf (flat, self time), the language server
 #    during 200 edits with perf (inclusive), and, when valgrind is installed,
-#    N = 1000 with callgrind (inclusive cost per function).
+#    N = 1000 with callgrind (inclusive cost per function). With valgrind it
+#    also counts the instructions of the two 10,000-component builds and of
+#    the grammar alone over the same input (`kstate_bench --recognise`):
+#    counts that, unlike times, do not depend on the machine's load.
 # 7. Writes bench/results.md: the figures against the goals, as absolute
 #    numbers and ratios, with the machine and its load (the figures of a
 #    shared machine are only as good as its load average).
@@ -161,6 +164,22 @@ if [ "$QUICK" != 1 ] && command -v valgrind >/dev/null 2>&1; then
     "$KSTATEC" build "$WORK/n1000.kstate" >/dev/null 2>"$WORK/callgrind.err" || true
   callgrind_annotate --inclusive=yes "$WORK/callgrind.out" 2>/dev/null >"$WORK/callgrind-inclusive.txt" || true
   callgrind_annotate "$WORK/callgrind.out" 2>/dev/null >"$WORK/callgrind-self.txt" || true
+  # Instructions executed: unlike times, the same on a loaded machine and
+  # an idle one. The build of 10,000 components and of 10,000 template
+  # instances, beside the grammar alone over the first input.
+  count() {  # count NAME COMMAND...: writes NAME's instruction count to $WORK/instructions.txt
+    local name="$1"
+    shift
+    if "${PIN[@]}" valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind-$name.out" "$@" \
+        >/dev/null 2>"$WORK/callgrind-$name.err"; then
+      echo "$name $(sed -n 's/.*I *refs: *\([0-9,]*\).*/\1/p' "$WORK/callgrind-$name.err" | tr -d ,)" \
+        >>"$WORK/instructions.txt"
+    fi
+  }
+  : >"$WORK/instructions.txt"
+  count build "$KSTATEC" build "$WORK/n10000.kstate"
+  count templates "$KSTATEC" build "$WORK/t10000.kstate"
+  count grammar "$BENCH" --recognise "$WORK/n10000.kstate"
 fi
 
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
