@@ -312,8 +312,9 @@ Value Evaluator::EvalOverride(const Expr& e, const Scope& scope) {
   }
   result.range = e.range;
   Value changes = EvalBlock(*e.block, scope, result.text);
+  result.Reserve(result.size() + changes.size());
   for (size_t i = 0; i < changes.keys.size(); ++i) {
-    result.Set(changes.keys[i], changes.items[i].key_range, std::move(changes.items[i]));
+    result.Set(std::move(changes.keys[i]), changes.items[i].key_range, std::move(changes.items[i]));
   }
   return result;
 }

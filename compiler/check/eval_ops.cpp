@@ -352,6 +352,7 @@ void Evaluator::ExecStmt(const syntax::Stmt& s, Scope& scope, Value& record) {
       if (!s.name.text.empty()) {
         Value named = Value::Record(head, s.range);
         named.section = true;
+        named.Reserve(1 + body.size());
         named.Set("name", s.name.range, Value::Str(std::string(s.name.text), s.name.range));
         for (size_t i = 0; i < body.keys.size(); ++i) {
           if (body.keys[i] == "name") {
@@ -359,7 +360,7 @@ void Evaluator::ExecStmt(const syntax::Stmt& s, Scope& scope, Value& record) {
             d.notes.push_back({s.name.range, "the section's name is given here"});
             continue;
           }
-          named.Set(body.keys[i], body.items[i].key_range, std::move(body.items[i]));
+          named.Set(std::move(body.keys[i]), body.items[i].key_range, std::move(body.items[i]));
         }
         AppendTo(record, head, s.head.range, std::move(named));
         return;
