@@ -7,6 +7,7 @@
 #include <new>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "compiler/base/quantity.h"
@@ -21,8 +22,11 @@ struct Block;
 
 // Nodes of one kind, allocated in chunks that never move (a std::deque of
 // these large nodes would allocate every second node). Chunks grow from 8 to
-// 256 nodes, so a one-line declaration stays small. Clear keeps the chunks
-// for the next tree (see Parser::Recycle).
+// 256 nodes, so a one-line declaration stays small. Clear keeps the chunks,
+// and the nodes in them, for the next tree (see Parser::Recycle): a node
+// handed out again is Reset, which gives it its initial values but keeps
+// the room its vectors had, so a file of many similar declarations
+// allocates its nodes' vectors about once.
 template <typename T>
 class Pool {
  public:
@@ -30,8 +34,10 @@ class Pool {
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
   ~Pool() {
-    Clear();
-    for (T* chunk : chunks_) ::operator delete(chunk, std::align_val_t{alignof(T)});
+    for (size_t c = 0; c < chunks_.size(); ++c) {
+      for (size_t i = 0; i < Constructed(c); ++i) chunks_[c][i].~T();
+      ::operator delete(chunks_[c], std::align_val_t{alignof(T)});
+    }
   }
   T& emplace_back() {
     if (chunks_.empty() || used_ == Capacity(current_)) {
@@ -42,25 +48,45 @@ class Pool {
       }
       used_ = 0;
     }
-    // Default-initialised: every member of a node type has an initialiser,
-    // so value-initialisation would only zero the whole node first.
-    return *new (chunks_[current_] + used_++) T;
-  }
-  // Destroys every node; the memory stays for new ones.
-  void Clear() {
-    for (size_t c = 0; c < chunks_.size() && c <= current_; ++c) {
-      size_t used = c == current_ ? used_ : Capacity(c);
-      for (size_t i = 0; i < used; ++i) chunks_[c][i].~T();
+    T* slot = chunks_[current_] + used_++;
+    if (current_ < constructed_chunks_ || (current_ == constructed_chunks_ && used_ <= constructed_last_)) {
+      slot->Reset();
+      return *slot;
     }
-    current_ = used_ = 0;
+    // A slot never used before. Default-initialised: every member of a node
+    // type has an initialiser, so value-initialisation would only zero the
+    // whole node first.
+    constructed_chunks_ = current_;
+    constructed_last_ = used_;
+    return *new (slot) T;
   }
+  // Hands every node out again; their memory stays.
+  void Clear() { current_ = used_ = 0; }
 
  private:
   static size_t Capacity(size_t chunk) { return size_t{8} << std::min<size_t>(chunk, 5); }
+  // How many nodes of chunk `c` hold a constructed T.
+  size_t Constructed(size_t c) const {
+    if (c < constructed_chunks_) return Capacity(c);
+    return c == constructed_chunks_ ? constructed_last_ : 0;
+  }
+
   std::vector<T*> chunks_;
   size_t current_ = 0;  // the chunk being filled
-  size_t used_ = 0;     // nodes in it
+  size_t used_ = 0;     // nodes handed out from it
+  // Nodes were ever constructed in every chunk before constructed_chunks_,
+  // and in the first constructed_last_ slots of that chunk.
+  size_t constructed_chunks_ = 0;
+  size_t constructed_last_ = 0;
 };
+
+// Gives `node` its initial values, keeping the room of the vectors named.
+template <typename T, typename... Vectors>
+void ResetKeeping(T& node, Vectors T::*... vectors) {
+  std::tuple<Vectors...> kept{std::move(node.*vectors)...};
+  node = T{};
+  std::apply([&](auto&... v) { ((v.clear(), node.*vectors = std::move(v)), ...); }, kept);
+}
 
 struct Ident {
   std::string_view text;
@@ -125,6 +151,8 @@ struct Expr {
   bool block_string = false;        // String written with """
   bool invalid = false;             // Number: malformed, already reported
   uint8_t radix = 10;               // Number: 8 when written 0o644
+
+  void Reset() { ResetKeeping(*this, &Expr::parts, &Expr::items, &Expr::args, &Expr::entries); }
 };
 
 enum class StmtKind : uint8_t {
@@ -147,11 +175,15 @@ struct Stmt {
   Ident name;               // Section/Let/Port/Mount: the declared or referenced name (may be empty)
   Expr* value = nullptr;    // Assign/Let/Port/File: the value; Mount: the target path; Assert: the condition
   Block* body = nullptr;    // Section body; Mount options
+
+  void Reset() { ResetKeeping(*this, &Stmt::path); }
 };
 
 struct Block {
   SourceRange range;
   std::vector<Stmt*> stmts;
+
+  void Reset() { ResetKeeping(*this, &Block::stmts); }
 };
 
 enum class DeclKind : uint8_t { Namespace, Component, Let, Template, Import, Assert };
