@@ -225,8 +225,8 @@ for name, b in rows.items():
       f"{nbytes / 1e6:.3f} MB {what} | {b.get('bytes_per_second', 0) / 1e6:.0f} MB/s |")
 w("")
 w("BM_CompileYaml is `FromSources` + `Yaml()`; BM_Compile is `FromSources` alone (parse and check; "
-  "where lowering is lazy it is not included); BM_Yaml is `Yaml()` on a finished compilation (including "
-  "lowering when `Yaml()` lowers as it writes); BM_Json is `Json()` with the objects lowered beforehand. "
+  "lowering is not included); BM_Yaml and BM_Json are `Yaml()` and `Json()` on a finished compilation, "
+  "lowering included (they lower each component as they write it). "
   "BM_FloorGrammar and BM_FloorOutput are the baselines of the next section. "
   "Throughput counts output bytes, except for BM_Compile and BM_FloorGrammar (input bytes).")
 w("")
