@@ -1,10 +1,11 @@
-// Construction and lookup helpers of the manifest tree.
+// Construction and lookup helpers of the manifest tree, and TreeBuilder
+// (builder.h), which the lowering builds trees through.
 #include "compiler/emit/manifest.h"
-
-#include "compiler/emit/builder.h"
 
 #include <iterator>
 #include <tuple>
+
+#include "compiler/emit/builder.h"
 
 namespace kstate::emit {
 
