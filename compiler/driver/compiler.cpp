@@ -76,18 +76,6 @@ size_t UsableCores() {
   return std::thread::hardware_concurrency();
 }
 
-// Appends one object to its kind's chunk: a YAML document and the separator
-// after it, or a List item (with the comma before it).
-void AddObject(std::vector<std::string>& chunks, const emit::Object& o, bool json) {
-  std::string& chunk = chunks[emit::ApplyRank(o.kind) + 1];
-  if (json) {
-    emit::AppendJsonListItem(chunk, o.root);
-  } else {
-    emit::AppendYaml(chunk, o.root);
-    chunk += "---\n";
-  }
-}
-
 // Lowers components [begin, end) into `chunks`, written as they are lowered.
 // With `whole` (the number of components of all shares), the largest chunk
 // reserves room for the whole output, so Join can build it in place.
@@ -133,7 +121,7 @@ std::vector<std::string> Compilation::Impl::Chunks(bool json) const {
   // they are.
   const size_t kinds = static_cast<size_t>(emit::ApplyRank("")) + 3;
   std::vector<std::string> namespaces(kinds);
-  for (const emit::Object& o : emit::LowerNamespaces(program)) AddObject(namespaces, o, json);
+  for (const emit::Object& o : emit::LowerNamespaces(program)) emit::AppendObject(namespaces, o, json);
   const size_t n = program.components.size();
   size_t workers = n < kParallelFrom ? 1 : std::clamp<size_t>(UsableCores(), 1, 8);
   std::vector<std::vector<std::string>> shares(workers, std::vector<std::string>(kinds));

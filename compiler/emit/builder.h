@@ -12,7 +12,8 @@
 // The lowering (lower.cpp, lower_pod.cpp) is written once, as templates over
 // the builder, so that they cannot disagree: the text builders write exactly
 // what AppendYaml and AppendJsonListItem write for the tree TreeBuilder
-// builds from the same calls. tests/unit/determinism_test.cpp holds them to
+// builds from the same calls. There is one writer per format: AppendYaml and
+// the JSON writers walk a tree into YamlBuilder and JsonBuilder. tests/unit/determinism_test.cpp holds them to
 // that on every example and golden input ("Yaml() is the same before and
 // after the objects are listed").
 //
@@ -190,12 +191,20 @@ class YamlBuilder {
   std::string scratch_;  // quoted strings, literal blocks and special keys
 };
 
-// Writes each object as an item of WriteJson's `v1` `List` (as
-// AppendJsonListItem does): to `chunks[ApplyRank(kind) + 1]`, a comma, a line
-// break and the object, two-space indented to its place.
+// Writes JSON: RFC 8259 string escaping, keys in member order, two-space
+// indentation when pretty (json.cpp).
 class JsonBuilder {
  public:
-  explicit JsonBuilder(std::vector<std::string>& chunks) : chunks_(chunks) {}
+  // Objects go to `chunks[ApplyRank(kind) + 1]` (lower.h) as items of
+  // WriteJson's `v1` `List`, as AppendJsonListItem writes them: a comma, a
+  // line break and the object, indented to its place.
+  explicit JsonBuilder(std::vector<std::string>& chunks) : chunks_(&chunks) {}
+  // Values written with Value() are appended to `out`.
+  JsonBuilder(std::string& out, bool pretty) : out_(&out), pretty_(pretty) {}
+
+  // A whole tree as a value whose first line is already indented; nested
+  // lines at `indent` + 2.
+  void Value(const Node& node, size_t indent);
 
   void BeginObject(const ObjectHead& head);
   void EndObject() { End(); }
@@ -222,13 +231,17 @@ class JsonBuilder {
     uint32_t count = 0;  // members or items written
     size_t indent = 0;   // the column of the line that opens it
   };
-  // The comma and line break before the next member or item.
+  // The comma and (when pretty) line break before the next member or item.
   void Next();
   void Key(KeyRef key);
-  void Open(bool list);
+  // Opens a map or list whose first line is at column `indent`.
+  void Open(bool list, size_t indent);
+  // The indent of a collection opened as the next member or item.
+  size_t Inner() const { return frames_.back().indent + 2; }
 
-  std::vector<std::string>& chunks_;
+  std::vector<std::string>* chunks_ = nullptr;
   std::string* out_ = nullptr;
+  bool pretty_ = true;
   std::vector<Frame> frames_;
 };
 

@@ -34,77 +34,6 @@ void AppendInt(std::string& out, int64_t v) {
   out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
 }
 
-class JsonWriter {
- public:
-  JsonWriter(std::string& out, bool pretty) : out_(out), pretty_(pretty) {}
-
-  // A value whose first line is already indented; nested lines at `indent` + 2.
-  void Value(const Node& node, size_t indent) {
-    switch (node.kind) {
-      case Node::Kind::Null: out_ += "null"; break;
-      case Node::Kind::Bool: out_ += node.boolean ? "true" : "false"; break;
-      case Node::Kind::Int: AppendInt(out_, node.integer); break;
-      case Node::Kind::String: base::AppendJsonString(out_, node.string); break;
-      case Node::Kind::Map: Map(node, indent); break;
-      case Node::Kind::List: List(node, indent); break;
-    }
-  }
-
-  // Starts the next entry of a collection: ",", then a line break and indent.
-  void Separator(bool first, size_t indent) {
-    if (!first) out_ += ',';
-    Break(indent);
-  }
-
-  void Break(size_t indent) {
-    if (!pretty_) return;
-    out_ += '\n';
-    AppendIndent(out_, indent);
-  }
-
-  void Key(std::string_view key) {
-    base::AppendJsonString(out_, key);
-    out_ += pretty_ ? ": " : ":";
-  }
-
- private:
-  void Map(const Node& map, size_t indent) {
-    if (map.members.empty()) {
-      out_ += "{}";
-      return;
-    }
-    out_ += '{';
-    bool first = true;
-    for (const auto& [key, value] : map.members) {
-      Separator(first, indent + 2);
-      first = false;
-      Key(key);
-      Value(value, indent + 2);
-    }
-    Break(indent);
-    out_ += '}';
-  }
-
-  void List(const Node& list, size_t indent) {
-    if (list.items.empty()) {
-      out_ += "[]";
-      return;
-    }
-    out_ += '[';
-    bool first = true;
-    for (const Node& item : list.items) {
-      Separator(first, indent + 2);
-      first = false;
-      Value(item, indent + 2);
-    }
-    Break(indent);
-    out_ += ']';
-  }
-
-  std::string& out_;
-  bool pretty_;
-};
-
 // The `v1` `List` wrapping several objects.
 void AppendList(std::string& out, const std::vector<Object>& objects) {
   if (objects.empty()) {
@@ -119,19 +48,25 @@ void AppendList(std::string& out, const std::vector<Object>& objects) {
   out.pop_back();  // WriteJson adds the final line break
 }
 
+// What starts each item of WriteJson's `List`: the comma and line break
+// after the item before it (the first item's comma is taken out).
+void AppendListItemStart(std::string& out) {
+  out += ",\n";
+  AppendIndent(out, 4);
+}
+
 }  // namespace
 
 void AppendJsonListItem(std::string& out, const Node& node) {
-  JsonWriter writer(out, true);
-  writer.Separator(false, 4);
-  writer.Value(node, 4);
+  AppendListItemStart(out);
+  JsonBuilder(out, true).Value(node, 4);
 }
 
 std::string WriteJson(const std::vector<Object>& objects) {
   std::string out;
   out.reserve(80 + objects.size() * kBytesPerObject);
   if (objects.size() == 1) {
-    JsonWriter(out, true).Value(objects.front().root, 0);
+    JsonBuilder(out, true).Value(objects.front().root, 0);
   } else {
     AppendList(out, objects);
   }
@@ -142,13 +77,14 @@ std::string WriteJson(const std::vector<Object>& objects) {
 std::string NodeToJson(const Node& node, bool pretty) {
   std::string out;
   out.reserve(kBytesPerObject);
-  JsonWriter(out, pretty).Value(node, 0);
+  JsonBuilder(out, pretty).Value(node, 0);
   return out;
 }
 
 void JsonBuilder::Next() {
   Frame& f = frames_.back();
   if (f.count++ > 0) *out_ += ',';
+  if (!pretty_) return;
   *out_ += '\n';
   AppendIndent(*out_, f.indent + 2);
 }
@@ -156,11 +92,10 @@ void JsonBuilder::Next() {
 void JsonBuilder::Key(KeyRef key) {
   Next();
   base::AppendJsonString(*out_, key.text());
-  *out_ += ": ";
+  *out_ += pretty_ ? ": " : ":";
 }
 
-void JsonBuilder::Open(bool list) {
-  size_t indent = frames_.back().indent + 2;
+void JsonBuilder::Open(bool list, size_t indent) {
   *out_ += list ? '[' : '{';
   frames_.push_back({list, 0, indent});
 }
@@ -187,12 +122,12 @@ void JsonBuilder::Null(KeyRef key, base::SourceRange) {
 
 void JsonBuilder::Map(KeyRef key, base::SourceRange) {
   Key(key);
-  Open(false);
+  Open(false, Inner());
 }
 
 void JsonBuilder::List(KeyRef key, base::SourceRange) {
   Key(key);
-  Open(true);
+  Open(true, Inner());
 }
 
 void JsonBuilder::ItemStr(std::string_view value, base::SourceRange) {
@@ -217,18 +152,18 @@ void JsonBuilder::ItemNull(base::SourceRange) {
 
 void JsonBuilder::ItemMap(base::SourceRange) {
   Next();
-  Open(false);
+  Open(false, Inner());
 }
 
 void JsonBuilder::ItemList(base::SourceRange) {
   Next();
-  Open(true);
+  Open(true, Inner());
 }
 
 void JsonBuilder::End() {
   Frame f = frames_.back();
   frames_.pop_back();
-  if (f.count > 0) {
+  if (f.count > 0 && pretty_) {
     *out_ += '\n';
     AppendIndent(*out_, f.indent);
   }
@@ -236,11 +171,34 @@ void JsonBuilder::End() {
 }
 
 void JsonBuilder::BeginObject(const ObjectHead& head) {
-  out_ = &chunks_[static_cast<size_t>(ApplyRank(head.kind)) + 1];
-  *out_ += ",\n";
-  AppendIndent(*out_, 4);
-  *out_ += '{';
-  frames_.push_back({false, 0, 4});
+  out_ = &(*chunks_)[static_cast<size_t>(ApplyRank(head.kind)) + 1];
+  AppendListItemStart(*out_);
+  Open(false, 4);
+}
+
+void JsonBuilder::Value(const Node& node, size_t indent) {
+  switch (node.kind) {
+    case Node::Kind::Null: *out_ += "null"; return;
+    case Node::Kind::Bool: *out_ += node.boolean ? "true" : "false"; return;
+    case Node::Kind::Int: AppendInt(*out_, node.integer); return;
+    case Node::Kind::String: base::AppendJsonString(*out_, node.string); return;
+    case Node::Kind::Map:
+      Open(false, indent);
+      for (const auto& [key, value] : node.members) {
+        Key(key.view());
+        Value(value, Inner());
+      }
+      End();
+      return;
+    case Node::Kind::List:
+      Open(true, indent);
+      for (const Node& item : node.items) {
+        Next();
+        Value(item, Inner());
+      }
+      End();
+      return;
+  }
 }
 
 }  // namespace kstate::emit

@@ -47,13 +47,14 @@ Pairs SelectorPairs(const Component& c) {
   return pairs;
 }
 
-// Sets each of `extra` in `pairs`: in place where the key is among the first
-// `n`, else added at the end.
-void Merge(Pairs& pairs, size_t n, const StringPairs& extra) {
+// Sets each of `extra` (whose keys are unique) in `pairs`: in place where
+// `pairs` has the key, else added at the end.
+void Merge(Pairs& pairs, const StringPairs& extra) {
+  const auto before = static_cast<std::ptrdiff_t>(pairs.size());
   for (const auto& [k, v] : extra) {
-    auto it = std::find_if(pairs.begin(), pairs.begin() + static_cast<std::ptrdiff_t>(n),
-                           [&k](const auto& p) { return p.first.text() == k; });
-    if (it != pairs.begin() + static_cast<std::ptrdiff_t>(n)) it->second = v;
+    auto end = pairs.begin() + before;
+    auto it = std::find_if(pairs.begin(), end, [&k](const auto& p) { return p.first.text() == k; });
+    if (it != end) it->second = v;
     else pairs.emplace_back(k, v);
   }
 }
@@ -64,7 +65,7 @@ Pairs ObjectLabels(const Component& c) {
   Pairs labels = SelectorPairs(c);
   labels.reserve(labels.size() + 1 + c.labels.size());
   labels.emplace_back("app.kubernetes.io/managed-by", "kstatec");
-  Merge(labels, labels.size(), c.labels);
+  Merge(labels, c.labels);
   return labels;
 }
 
@@ -106,7 +107,7 @@ Pairs AnnotationsWith(const Component& c, const StringPairs& extra) {
   Pairs pairs;
   pairs.reserve(c.annotations.size() + extra.size());
   for (const auto& [k, v] : c.annotations) pairs.emplace_back(k, v);
-  Merge(pairs, pairs.size(), extra);
+  Merge(pairs, extra);
   return pairs;
 }
 
@@ -154,7 +155,7 @@ void LowerServices(B& b, const Shared& s) {
 
   for (const ClientService& cs : c.clients) {
     Pairs labels = s.labels;
-    Merge(labels, labels.size(), cs.labels);
+    Merge(labels, cs.labels);
     Pairs merged;
     if (!cs.annotations.empty()) merged = AnnotationsWith(c, cs.annotations);
     BeginObject(b, s, "v1", "Service", cs.name, cs.range, false, &labels,
@@ -276,7 +277,7 @@ void LowerStatefulSet(B& b, const Shared& s) {
   // The pod's labels: the object labels, and podLabels, which win where
   // both name a key.
   Pairs pod_labels = s.labels;
-  Merge(pod_labels, pod_labels.size(), c.pod_labels);
+  Merge(pod_labels, c.pod_labels);
   WritePairs(b, "labels", pod_labels);
   if (!c.pod_annotations.empty()) WritePairs(b, "annotations", c.pod_annotations);
   b.End();
@@ -343,20 +344,22 @@ void LowerComponent(const Component& c, std::vector<Object>& out, diag::Diagnost
   if (!c.patches.empty()) ApplyPatches(c, std::span(out).subspan(first), patch_diags);
 }
 
+void AppendObject(std::vector<std::string>& chunks, const Object& o, bool json) {
+  std::string& chunk = chunks[static_cast<size_t>(ApplyRank(o.kind)) + 1];
+  if (json) {
+    AppendJsonListItem(chunk, o.root);
+  } else {
+    AppendYaml(chunk, o.root);
+    chunk += "---\n";
+  }
+}
+
 void WriteComponent(const Component& c, bool json, std::vector<std::string>& chunks) {
   if (!c.patches.empty()) {
     // Patches change the trees: built, patched, then written.
     std::vector<Object> objects;
     LowerComponent(c, objects);
-    for (const Object& o : objects) {
-      std::string& chunk = chunks[static_cast<size_t>(ApplyRank(o.kind)) + 1];
-      if (json) {
-        AppendJsonListItem(chunk, o.root);
-      } else {
-        AppendYaml(chunk, o.root);
-        chunk += "---\n";
-      }
-    }
+    for (const Object& o : objects) AppendObject(chunks, o, json);
   } else if (json) {
     JsonBuilder b(chunks);
     Lower(b, c);

@@ -28,6 +28,10 @@ void LowerComponent(const check::Component& c, std::vector<Object>& out, diag::D
 // LowerComponent builds, written without building them (unless the
 // component has patches, which change the trees).
 void WriteComponent(const check::Component& c, bool json, std::vector<std::string>& chunks);
+// One object's text, appended to `chunks[ApplyRank(kind) + 1]` as
+// WriteComponent appends it: a YAML document and its "---" line, or a JSON
+// `List` item.
+void AppendObject(std::vector<std::string>& chunks, const Object& o, bool json);
 int ApplyRank(std::string_view kind);
 
 // The labels every object of a component carries, and the stable subset the

@@ -16,11 +16,15 @@ namespace kstate::emit::internal {
 // Label-like pairs: keys and values are views into the component or literals.
 using Pairs = std::vector<std::pair<KeyRef, std::string_view>>;
 
-// The member `key` of the open map: a map of the pairs (keys unique).
-template <class B>
-void WritePairs(B& b, KeyRef key, const Pairs& pairs);
-template <class B>
-void WritePairs(B& b, KeyRef key, const check::StringPairs& pairs);
+// The member `key` of the open map: a map of the pairs (Pairs, or the
+// model's StringPairs; keys unique: labels come from records, whose keys the
+// checker keeps unique).
+template <class B, class PairList>
+void WritePairs(B& b, KeyRef key, const PairList& pairs) {
+  b.Map(key);
+  for (const auto& [k, v] : pairs) b.Str(k, v);
+  b.End();
+}
 
 // A checked value as JSON-shaped data: quantities (bytes, millicores) as
 // Kubernetes quantity strings, lists and records as lists and maps; as the

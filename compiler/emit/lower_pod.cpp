@@ -8,21 +8,6 @@ namespace kstate::emit::internal {
 
 using namespace check;  // NOLINT(google-build-using-namespace): the model's vocabulary
 
-template <class B>
-void WritePairs(B& b, KeyRef key, const Pairs& pairs) {
-  b.Map(key);
-  for (const auto& [k, v] : pairs) b.Str(k, v);
-  b.End();
-}
-
-template <class B>
-void WritePairs(B& b, KeyRef key, const StringPairs& pairs) {
-  // Keys are unique: labels come from records, whose keys the checker keeps unique.
-  b.Map(key);
-  for (const auto& [k, v] : pairs) b.Str(k, v);
-  b.End();
-}
-
 namespace {
 
 template <class B>
@@ -459,10 +444,8 @@ void WritePodSpec(B& b, const Component& c, const Pairs& selector) {
   b.End();
 }
 
-#define KSTATE_LOWER_FOR(B)                                           \
-  template void WritePairs(B&, KeyRef, const Pairs&);                 \
-  template void WritePairs(B&, KeyRef, const StringPairs&);           \
-  template void WriteValue(B&, KeyRef, const Value&);                 \
+#define KSTATE_LOWER_FOR(B)                           \
+  template void WriteValue(B&, KeyRef, const Value&); \
   template void WritePodSpec(B&, const Component&, const Pairs&);
 KSTATE_LOWER_FOR(TreeBuilder)
 KSTATE_LOWER_FOR(YamlBuilder)
